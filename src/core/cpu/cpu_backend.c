@@ -1,0 +1,129 @@
+/* The CPU backend table, plus its memory and simple vector entries (fill,
+ * copy, cast, axpby, norms). Heavier families live in their own files. */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc_internal.h"
+#include "core/cpu/cpu_internal.h"
+
+static void *cpu_alloc(size_t bytes) { return dl4c_aligned_alloc(bytes); }
+static void cpu_release(void *ptr) { dl4c_aligned_free(ptr); }
+
+static void cpu_memcpy(void *dst, const void *src, size_t bytes)
+{
+    if (bytes)
+        memcpy(dst, src, bytes);
+}
+
+static void cpu_fill(dl4c_dtype dt, int64_t n, double value, void *x)
+{
+    DL4C_CPU_DISPATCH(dt, {
+        T *p = x;
+        T v = (T)value;
+_Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
+        for (int64_t i = 0; i < n; i++)
+            p[i] = v;
+    });
+}
+
+static void cpu_copy(dl4c_dtype dt, int64_t n, const void *src, void *dst)
+{
+    if (src != dst)
+        memcpy(dst, src, (size_t)n * dl4c_dtype_size(dt));
+}
+
+static void cpu_cast(dl4c_dtype from, const void *src, dl4c_dtype to,
+                     void *dst, int64_t n)
+{
+    if (from == to) {
+        cpu_copy(from, n, src, dst);
+        return;
+    }
+    if (from == DL4C_F32) {
+        const float *s = src;
+        double *d = dst;
+        for (int64_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        const double *s = src;
+        float *d = dst;
+        for (int64_t i = 0; i < n; i++)
+            d[i] = (float)s[i];
+    }
+}
+
+static void cpu_axpby(dl4c_dtype dt, int64_t n, double alpha, const void *x,
+                      double beta, void *y)
+{
+    DL4C_CPU_DISPATCH(dt, {
+        const T *xs = x;
+        T *ys = y;
+        T a = (T)alpha, b = (T)beta;
+_Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
+        for (int64_t i = 0; i < n; i++)
+            ys[i] = a * xs[i] + b * ys[i];
+    });
+}
+
+static double cpu_sum_squares(dl4c_dtype dt, int64_t n, const void *x)
+{
+    double total = 0;
+    DL4C_CPU_DISPATCH(dt, {
+        const T *p = x;
+        /* fixed-order reduction: the same input gives the same bits on any
+         * thread count, so training stays reproducible */
+        for (int64_t i = 0; i < n; i++)
+            total += (double)p[i] * (double)p[i];
+    });
+    return total;
+}
+
+static void cpu_clip(dl4c_dtype dt, int64_t n, double t, void *x)
+{
+    DL4C_CPU_DISPATCH(dt, {
+        T *p = x;
+        T hi = (T)t;
+        for (int64_t i = 0; i < n; i++)
+            p[i] = p[i] > hi ? hi : (p[i] < -hi ? -hi : p[i]);
+    });
+}
+
+static void cpu_scale(dl4c_dtype dt, int64_t n, double s, void *x)
+{
+    DL4C_CPU_DISPATCH(dt, {
+        T *p = x;
+        T f = (T)s;
+        for (int64_t i = 0; i < n; i++)
+            p[i] *= f;
+    });
+}
+
+static const dl4c_backend cpu_backend = {
+    .version = DL4C_BACKEND_VERSION,
+    .name = "cpu",
+    .alloc = cpu_alloc,
+    .release = cpu_release,
+    .to_host = cpu_memcpy,
+    .from_host = cpu_memcpy,
+    .fill = cpu_fill,
+    .copy = cpu_copy,
+    .cast = cpu_cast,
+    .axpby = cpu_axpby,
+    .gemm = dl4c_cpu_gemm,
+    .binary = dl4c_cpu_binary,
+    .unary = dl4c_cpu_unary,
+    .reduce = dl4c_cpu_reduce,
+    .softmax = dl4c_cpu_softmax,
+    .bias_add = dl4c_cpu_bias_add,
+    .bias_grad = dl4c_cpu_bias_grad,
+    .act_forward = dl4c_cpu_act_forward,
+    .act_backward = dl4c_cpu_act_backward,
+    .dropout = dl4c_cpu_dropout,
+    .loss = dl4c_cpu_loss,
+    .update = dl4c_cpu_update,
+    .sum_squares = cpu_sum_squares,
+    .clip = cpu_clip,
+    .scale = cpu_scale,
+};
+
+const dl4c_backend *dl4c_backend_cpu(void) { return &cpu_backend; }
