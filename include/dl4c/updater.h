@@ -122,8 +122,7 @@ typedef struct dl4c_regularization {
  * `state` holds dl4c_updater_state_count(u->id) arrays of the param's size
  * back to back (may be NULL when that count is 0), zero at the start.
  * `lr` is the already-scheduled rate, `t` the 1-based iteration. `grad` is
- * modified (regularization is added to it). Same dtype and size for all;
- * DL4C_SHAPE otherwise. */
+ * not changed. Same dtype and size for all; DL4C_SHAPE otherwise. */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_updater_apply(const dl4c_updater *u, const dl4c_regularization *reg,
                    double lr, int64_t t, dl4c_tensor *param, dl4c_tensor *grad,
