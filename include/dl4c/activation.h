@@ -63,25 +63,30 @@ typedef struct dl4c_activation {
 /* The activation with its default parameters. */
 DL4C_API dl4c_activation dl4c_activation_default(dl4c_activation_id id);
 
-/* Looks up a name, case-insensitively: DL4J names ("relu", "leakyrelu",
- * "identity", "softmax", ...) and Keras names ("linear", "silu", "swish",
- * "hard_sigmoid", "gelu", "relu6", ...). DL4C_INVALID_ARG naming the
- * unknown activation otherwise. */
+/* Looks up a name, ignoring case and underscores: DL4J names ("relu",
+ * "leakyrelu", "identity", "softmax", ...) and Keras names and classes
+ * ("linear", "silu", "swish", "hard_sigmoid", "leaky_relu", "LeakyReLU",
+ * "gelu", "relu6", ...), with default parameters. Keras 3's hard_sigmoid
+ * has slope 1/6: an importer sets alpha itself. DL4C_INVALID_ARG ("unknown
+ * activation 'xyz'") otherwise. */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_activation_parse(const char *name, dl4c_activation *out);
 
 /* Canonical lower-case name ("relu"), as written to configs. */
 DL4C_API const char *dl4c_activation_name(dl4c_activation_id id);
 
-/* y = f(x). x and y have the same shape and dtype (y may equal x for every
- * activation but RRELU in training). `training` selects RRELU's random
- * slopes, drawn from `seed`; pass the same seed to the backward call. */
+/* y = f(x). x and y have the same shape, dtype and backend, else
+ * DL4C_SHAPE / DL4C_INVALID_ARG. y may equal x, but the backward pass reads
+ * the forward input, so keep x when it will be needed. `training` selects
+ * RRELU's random slopes, drawn from `seed`; pass the same seed to the
+ * backward call. */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_activation_forward(const dl4c_activation *act, const dl4c_tensor *x,
                         dl4c_tensor *y, bool training, uint64_t seed);
 
 /* dx = dy * f'(x) (for SOFTMAX the Jacobian-vector product over the last
- * axis). x is the forward input, y the forward output. */
+ * axis). x is the forward input, y the forward output; all four tensors
+ * have one shape, dtype and backend. dx may equal dy. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_activation_backward(
     const dl4c_activation *act, const dl4c_tensor *x, const dl4c_tensor *y,
     const dl4c_tensor *dy, dl4c_tensor *dx, bool training, uint64_t seed);

@@ -13,12 +13,18 @@
 
 #include "dl4c/activation.h"
 #include "dl4c/alloc.h"
+#include "dl4c/data.h"
+#include "dl4c/eval.h"
 #include "dl4c/init.h"
 #include "dl4c/loss.h"
+#include "dl4c/model.h"
+#include "dl4c/net.h"
 #include "dl4c/ops.h"
 #include "dl4c/rng.h"
+#include "dl4c/safetensors.h"
 #include "dl4c/status.h"
 #include "dl4c/tensor.h"
+#include "dl4c/train.h"
 #include "dl4c/updater.h"
 
 #endif

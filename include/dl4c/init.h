@@ -56,14 +56,26 @@ typedef struct dl4c_init {
 
 DL4C_API dl4c_init dl4c_init_default(dl4c_init_id id);
 
-/* Case-insensitive DL4J names ("xavier", "relu", "zero", ...) and Keras
- * names ("glorot_uniform", "he_normal", "zeros", "lecun_normal", ...). */
+/* DL4J names ("xavier", "relu", "zero", ...) and Keras names and classes
+ * ("glorot_uniform", "he_normal", "zeros", "lecun_normal",
+ * "GlorotUniform", ...), ignoring case and underscores. Keras names map to
+ * the scheme of the same variance: glorot_normal -> XAVIER, he_normal ->
+ * RELU (Keras draws these from a rescaled truncated normal, dl4c from a
+ * normal), glorot_uniform -> XAVIER_UNIFORM, he_uniform -> RELU_UNIFORM,
+ * random_uniform -> UNIFORM(-0.05, 0.05), random_normal ->
+ * NORMAL(0, 0.05); "truncated_normal", "uniform" and "normal" are dl4c's
+ * fan-based schemes unless a and b are set. DL4C_INVALID_ARG naming the
+ * unknown scheme otherwise. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_init_parse(const char *name,
                                                    dl4c_init *out);
 DL4C_API const char *dl4c_init_name(dl4c_init_id id);
 
-/* Fills w according to the scheme. DL4C_SHAPE for IDENTITY on a
- * non-square tensor; DL4C_INVALID_ARG for fan_in < 1. */
+/* Fills w according to the scheme, drawing from rng in element order
+ * (ORTHOGONAL: column by column of its tall matrix), so a seed gives the
+ * same weights in float32 and float64. rng may be NULL for ZERO, ONES,
+ * CONSTANT and IDENTITY. DL4C_SHAPE for IDENTITY on a non-square tensor;
+ * DL4C_INVALID_ARG for fan_in < 1 or fan_out < 0; DL4C_NOMEM (ORTHOGONAL
+ * works in a scratch copy). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_init_fill(const dl4c_init *init,
                                                   dl4c_tensor *w,
                                                   int64_t fan_in,

@@ -12,14 +12,19 @@
  * NEGATIVELOGLIKELIHOOD, SPARSE_MCXENT, KL_DIVERGENCE, COSINE_PROXIMITY);
  * the score is the mean over the N examples.
  *
- * Labels: one-hot or probabilities for MCXENT/NLL/KL; 0/1 for XENT;
+ * Labels have pred's shape ([N] also fits a [N, 1] pred): one-hot or
+ * probabilities for MCXENT/NLL/KL; 0/1 for XENT;
  * -1/+1 for HINGE and SQUARED_HINGE (0 is taken as -1, as Keras does);
- * SPARSE_MCXENT takes labels of shape [N, 1] holding class indices.
+ * SPARSE_MCXENT takes labels of shape [N, 1] (or [N]) holding class
+ * indices, whole numbers in 0..C-1.
  *
  * weights: optional [C] tensor multiplying each output's loss.
  * mask: optional [N] / [N, 1] (per example) or [N, C] (per output) of 0/1;
- * masked entries add nothing to score or gradient. The mean still divides
- * by N, as DL4J and Keras do.
+ * masked entries add nothing to score or gradient (they are skipped, so
+ * padding may hold any value; COSINE_PROXIMITY leaves them out of both
+ * vectors' norms). The mean still divides by N, as DL4J and Keras do.
+ * Predictions with more dims [N, T, C] fold into N*T rows; their masks are
+ * then [N, T], [N, T, 1] or [N, T, C].
  */
 #ifndef DL4C_LOSS_H
 #define DL4C_LOSS_H
@@ -55,10 +60,11 @@ typedef struct dl4c_loss {
 
 DL4C_API dl4c_loss dl4c_loss_default(dl4c_loss_id id);
 
-/* Case-insensitive DL4J names ("mse", "mcxent", "negativeloglikelihood",
- * "xent", "l1", ...) and Keras names ("mean_squared_error",
+/* DL4J names ("mse", "mcxent", "negativeloglikelihood", "xent", "l1",
+ * ...) and Keras names and classes ("mean_squared_error",
  * "categorical_crossentropy", "sparse_categorical_crossentropy",
- * "binary_crossentropy", "mae", "kld", "cosine_similarity", "huber", ...).
+ * "binary_crossentropy", "mae", "kld", "cosine_similarity", "huber",
+ * "MeanSquaredError", ...), ignoring case and underscores.
  * DL4C_INVALID_ARG naming the unknown loss otherwise. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_loss_parse(const char *name,
                                                    dl4c_loss *out);
@@ -66,16 +72,20 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_loss_parse(const char *name,
 /* Canonical lower-case name ("mcxent"). */
 DL4C_API const char *dl4c_loss_name(dl4c_loss_id id);
 
-/* The mean loss over the batch in *score; per-example losses in
- * `per_example` ([N], same dtype) when not NULL. DL4C_SHAPE when labels,
- * weights or mask do not fit `pred`. */
+/* The mean loss over the batch in *score (NaN on failure); per-example
+ * losses in `per_example` (N elements, same dtype) when not NULL.
+ * DL4C_SHAPE when labels, weights, mask or per_example do not fit `pred`;
+ * DL4C_INVALID_ARG for a dtype that differs from pred's, a sparse label
+ * that is not a class index (the message names the row and value), or a
+ * HUBER delta <= 0. Allocates nothing. */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_loss_score(const dl4c_loss *loss, const dl4c_tensor *pred,
                 const dl4c_tensor *labels, const dl4c_tensor *weights,
                 const dl4c_tensor *mask, dl4c_tensor *per_example,
                 double *score);
 
-/* grad = d(score)/d(pred), shape of pred. */
+/* grad = d(score)/d(pred), shape and dtype of pred; the same checks as
+ * dl4c_loss_score. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_loss_gradient(
     const dl4c_loss *loss, const dl4c_tensor *pred, const dl4c_tensor *labels,
     const dl4c_tensor *weights, const dl4c_tensor *mask, dl4c_tensor *grad);

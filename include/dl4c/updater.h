@@ -21,8 +21,12 @@
  *   ADAM       m,v moments; w -= lr*sqrt(1-b2^t)/(1-b1^t)*m/(sqrt(v)+eps)
  *              (b1 0.9, b2 0.999, eps 1e-8)                          [2]
  *   ADAMW      ADAM, plus w -= lr*weight_decay*w (decoupled, 0.01)   [2]
+ *              applied to every array it steps: give arrays that should
+ *              not decay (biases) an updater with weight_decay 0
  *   ADAMAX     u = max(b2*u, |g|); w -= lr/(1-b1^t)*m/(u+eps)       [2]
- *   NADAM      Nesterov-accelerated ADAM (Dozat 2016, as DL4J)       [2]
+ *   NADAM      Nesterov-accelerated ADAM (Dozat 2016) as DL4J has it:
+ *              m,v as ADAM; w -= lr*(b1*m + (1-b1)*g)/(1-b1^t)/(sqrt(v)+eps)
+ *              (v is not bias-corrected)                             [2]
  *   AMSGRAD    ADAM with vhat = max(vhat, v) in the denominator      [3]
  *   ADAGRAD    h += g^2; w -= lr*g/(sqrt(h)+eps)   (eps 1e-6)        [1]
  *   ADADELTA   Zeiler 2012 (rho 0.95, eps 1e-6), step times lr (1.0) [2]
@@ -63,16 +67,25 @@ typedef struct dl4c_schedule {
     double step;      /* STEP, SIGMOID */
     double max_iter;  /* POLY, COSINE */
     double min_value; /* COSINE */
-    int64_t warmup;   /* linear warm-up over this many iterations, then the
+    int64_t warmup;   /* linear warm-up lr*(i+1)/warmup over this many
+                         iterations (epochs when per_epoch), then the
                          schedule with i counted from the warm-up's end */
     int map_count;
     int64_t map_at[DL4C_SCHEDULE_MAP_MAX]; /* ascending */
     double map_value[DL4C_SCHEDULE_MAP_MAX];
 } dl4c_schedule;
 
-/* The learning rate at 0-based `iteration` / `epoch` for base rate `lr`. */
+/* The learning rate at 0-based `iteration` / `epoch` for base rate `lr`.
+ * POLY is 0 and COSINE min_value from max_iter on; MAP gives lr before its
+ * first key. A STEP without step, or POLY / COSINE without max_iter, keeps
+ * lr. NULL gives lr. */
 DL4C_API double dl4c_schedule_value(const dl4c_schedule *s, double lr,
                                     int64_t iteration, int64_t epoch);
+/* "none", "step", "exponential", ... by name, ignoring case and
+ * underscores; also DL4J's class names ("ExponentialSchedule") and Keras'
+ * ("ExponentialDecay", "PolynomialDecay", "CosineDecay",
+ * "PiecewiseConstantDecay": the id only, an importer converts Keras'
+ * parameters). *out gets that id, zero parameters and power 1. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_schedule_parse(const char *name,
                                                        dl4c_schedule *out);
 DL4C_API const char *dl4c_schedule_name(dl4c_schedule_id id);
@@ -104,7 +117,9 @@ typedef struct dl4c_updater {
 
 DL4C_API dl4c_updater dl4c_updater_default(dl4c_updater_id id);
 /* "sgd", "nesterovs" ("momentum"), "adam", "adamw", "adamax", "nadam",
- * "amsgrad", "adagrad", "adadelta", "rmsprop", case-insensitive. */
+ * "amsgrad", "adagrad", "adadelta", "rmsprop", ignoring case and
+ * underscores, with DL4J's defaults: SGD lr 1e-3; NESTEROVS 0.1, mu 0.9;
+ * ADAM family 1e-3; ADAGRAD 0.1; ADADELTA 1 (a multiplier); RMSPROP 0.1. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_updater_parse(const char *name,
                                                       dl4c_updater *out);
 DL4C_API const char *dl4c_updater_name(dl4c_updater_id id);
@@ -122,7 +137,11 @@ typedef struct dl4c_regularization {
  * `state` holds dl4c_updater_state_count(u->id) arrays of the param's size
  * back to back (may be NULL when that count is 0), zero at the start.
  * `lr` is the already-scheduled rate, `t` the 1-based iteration. `grad` is
- * not changed. Same dtype and size for all; DL4C_SHAPE otherwise. */
+ * not changed. reg may be NULL (none). Same size for all (DL4C_SHAPE
+ * otherwise) and same dtype and backend (DL4C_INVALID_ARG otherwise);
+ * DL4C_INVALID_ARG also for t < 1, a non-finite lr, a missing state, or
+ * hyperparameters that would divide by zero (beta1, beta2, rho or momentum
+ * outside [0, 1), epsilon <= 0 for an adaptive rule). */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_updater_apply(const dl4c_updater *u, const dl4c_regularization *reg,
                    double lr, int64_t t, dl4c_tensor *param, dl4c_tensor *grad,
@@ -141,6 +160,10 @@ typedef struct dl4c_clip {
     double threshold;
 } dl4c_clip;
 
+/* "none", "value", "norm_layer", "norm_net", DL4J's
+ * "ClipElementWiseAbsoluteValue" / "ClipL2PerLayer" and Keras' "clipvalue",
+ * "clipnorm", "global_clipnorm", ignoring case and underscores. The
+ * threshold defaults to 1 (DL4J's). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_clip_parse(const char *name,
                                                    dl4c_clip *out);
 DL4C_API const char *dl4c_clip_name(dl4c_clip_id id);

@@ -101,6 +101,13 @@ typedef struct dl4c_backend {
     void (*loss)(const dl4c_loss_args *args, dl4c_dtype dt, double *row_loss,
                  void *grad, double grad_scale);
 
+    /* d(mean row loss)/dz for the fused pairs softmax + MCXENT / NLL /
+     * SPARSE_MCXENT and sigmoid + XENT, where args->pred = act(z):
+     * dz = grad_scale * (p*sum(a) - a) with a = weight*mask*label (softmax)
+     * or grad_scale * weight*mask*(p - y) / cols (sigmoid) */
+    void (*loss_fused_grad)(const dl4c_loss_args *args, dl4c_dtype dt,
+                            void *dz, double grad_scale);
+
     /* one fused step over n parameters; state holds count*n values */
     void (*update)(const dl4c_update_step *step, dl4c_dtype dt, int64_t n,
                    void *param, void *grad, void *state);

@@ -20,9 +20,15 @@ _Static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
                    DL4C_STATUS_COUNT,
                "status_names must cover every dl4c_status");
 
-const char *dl4c_last_error(void) { return message; }
+const char *dl4c_last_error(void)
+{
+    return message;
+}
 
-void dl4c_clear_error(void) { message[0] = '\0'; }
+void dl4c_clear_error(void)
+{
+    message[0] = '\0';
+}
 
 const char *dl4c_status_name(dl4c_status status)
 {
@@ -31,14 +37,21 @@ const char *dl4c_status_name(dl4c_status status)
     return status_names[status];
 }
 
-const char *dl4c_version(void) { return DL4C_VERSION_STRING; }
+const char *dl4c_version(void)
+{
+    return DL4C_VERSION_STRING;
+}
 
 dl4c_status dl4c_error_set(dl4c_status status, const char *fmt, ...)
 {
+    /* formatted aside first: callers may quote the current message
+     * ("loading x: %s", dl4c_last_error()) */
+    char buf[MESSAGE_CAP];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    memcpy(message, buf, strlen(buf) + 1);
     return status;
 }
 

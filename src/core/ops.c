@@ -1,5 +1,6 @@
 /* The public tensor operations: validate shapes and dtypes, work out
  * broadcast strides, then call the tensor's backend. */
+#include <limits.h>
 #include <string.h>
 
 #include "core/error_internal.h"
@@ -14,6 +15,15 @@ static dl4c_status shape_error(const char *what, const dl4c_tensor *a,
     return dl4c_error_set(DL4C_SHAPE, "%s: shapes %s and %s do not fit", what,
                           dl4c_shape_format(&x, sa, sizeof sa),
                           dl4c_shape_format(&y, sb, sizeof sb));
+}
+
+static dl4c_status output_error(const char *what, const dl4c_shape *got,
+                                const dl4c_shape *want)
+{
+    char sg[128], sw[128];
+    return dl4c_error_set(DL4C_SHAPE, "%s: output shape %s, expected %s", what,
+                          dl4c_shape_format(got, sg, sizeof sg),
+                          dl4c_shape_format(want, sw, sizeof sw));
 }
 
 static dl4c_status same_dtype(const dl4c_tensor *a, const dl4c_tensor *b)
@@ -49,8 +59,10 @@ dl4c_status dl4c_ops_binary(dl4c_binary_op op, const dl4c_tensor *a,
         stride_a *= da;
         stride_b *= db;
     }
-    if (out->ndim != nd || memcmp(out->shape, shape, sizeof(int64_t) * nd))
-        return shape_error("broadcast output", a, out);
+    dl4c_shape want = {.ndim = nd}, got = dl4c_shape_of(out);
+    memcpy(want.dim, shape, sizeof(int64_t) * (size_t)nd);
+    if (!dl4c_shape_equal(&want, &got))
+        return output_error("broadcast", &got, &want);
     a->backend->binary(op, a->dtype, nd, shape, sa, sb, a->data, b->data,
                        out->data);
     return DL4C_OK;
@@ -60,10 +72,10 @@ dl4c_status dl4c_ops_unary(dl4c_unary_op op, const dl4c_tensor *x,
                            dl4c_tensor *out)
 {
     if ((unsigned)op >= DL4C_UN_COUNT)
-        return dl4c_error_set(DL4C_INVALID_ARG, "unknown unary op %d",
-                              (int)op);
+        return dl4c_error_set(DL4C_INVALID_ARG, "unknown unary op %d", (int)op);
     DL4C_RETURN_IF(same_dtype(x, out));
-    if (x->size != out->size)
+    dl4c_shape xs = dl4c_shape_of(x), os = dl4c_shape_of(out);
+    if (!dl4c_shape_equal(&xs, &os))
         return shape_error("unary", x, out);
     x->backend->unary(op, x->dtype, x->size, x->data, out->data);
     return DL4C_OK;
@@ -104,13 +116,8 @@ dl4c_status dl4c_ops_reduce(dl4c_reduce_op op, const dl4c_tensor *x, int axis,
         want.dim[want.ndim++] = d == axis ? 1 : x->shape[d];
     }
     dl4c_shape got = dl4c_shape_of(out);
-    if (!dl4c_shape_equal(&want, &got)) {
-        char a[128], b[128];
-        return dl4c_error_set(DL4C_SHAPE,
-                              "reduce: output shape %s, expected %s",
-                              dl4c_shape_format(&got, a, sizeof a),
-                              dl4c_shape_format(&want, b, sizeof b));
-    }
+    if (!dl4c_shape_equal(&want, &got))
+        return output_error("reduce", &got, &want);
     x->backend->reduce(op, x->dtype, outer, len, inner, x->data, out->data);
     return DL4C_OK;
 }
@@ -152,6 +159,11 @@ dl4c_status dl4c_ops_gemm(bool trans_a, bool trans_b, double alpha,
     int64_t n = trans_b ? b->shape[0] : b->shape[1];
     if (k != kb)
         return shape_error("gemm inner dims", a, b);
+    if (m > INT_MAX || n > INT_MAX || k > INT_MAX || a->shape[1] > INT_MAX ||
+        b->shape[1] > INT_MAX)
+        return dl4c_error_set(DL4C_UNSUPPORTED,
+                              "gemm: dims above %d (BLAS indexes with int)",
+                              INT_MAX);
     if (c->shape[0] != m || c->shape[1] != n)
         return dl4c_error_set(DL4C_SHAPE,
                               "gemm: output is [%lld, %lld], product is "

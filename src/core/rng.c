@@ -87,11 +87,19 @@ void dl4c_rng_shuffle(dl4c_rng *rng, int64_t *idx, int64_t n)
     }
 }
 
-void dl4c_rng_fill_uniform(dl4c_rng *rng, dl4c_tensor *t, double lo,
-                           double hi)
+void dl4c_rng_fill_uniform(dl4c_rng *rng, dl4c_tensor *t, double lo, double hi)
 {
-    for (int64_t i = 0; i < t->size; i++)
-        dl4c_tensor_set(t, i, lo + (hi - lo) * dl4c_rng_uniform(rng));
+    /* lo + (hi - lo) * u can round up to hi, in double and more often in
+     * float; such draws become the largest value below hi, keeping the
+     * interval half-open */
+    double top = INFINITY;
+    if (hi > lo)
+        top = t->dtype == DL4C_F32 ? (double)nextafterf((float)hi, -INFINITY)
+                                   : nextafter(hi, -INFINITY);
+    for (int64_t i = 0; i < t->size; i++) {
+        double v = lo + (hi - lo) * dl4c_rng_uniform(rng);
+        dl4c_tensor_set(t, i, v > top ? top : v);
+    }
 }
 
 void dl4c_rng_fill_normal(dl4c_rng *rng, dl4c_tensor *t, double mean,
@@ -101,8 +109,8 @@ void dl4c_rng_fill_normal(dl4c_rng *rng, dl4c_tensor *t, double mean,
         dl4c_tensor_set(t, i, mean + std * dl4c_rng_normal(rng));
 }
 
-void dl4c_rng_fill_truncated_normal(dl4c_rng *rng, dl4c_tensor *t,
-                                    double mean, double std)
+void dl4c_rng_fill_truncated_normal(dl4c_rng *rng, dl4c_tensor *t, double mean,
+                                    double std)
 {
     for (int64_t i = 0; i < t->size; i++)
         dl4c_tensor_set(t, i, mean + std * dl4c_rng_truncated_normal(rng));

@@ -2,6 +2,7 @@
  * row-major; size is always the product of shape. Tensors made through the
  * public API live on the CPU backend. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,9 +56,11 @@ char *dl4c_shape_format(const dl4c_shape *shape, char *buf, size_t cap)
 dl4c_status dl4c_shape_check(int ndim, const int64_t *shape, int64_t *size)
 {
     if (ndim < 0 || ndim > DL4C_MAX_DIMS)
+        return dl4c_error_set(DL4C_INVALID_ARG, "tensor rank %d outside 0..%d",
+                              ndim, DL4C_MAX_DIMS);
+    if (ndim > 0 && !shape)
         return dl4c_error_set(DL4C_INVALID_ARG,
-                              "tensor rank %d outside 0..%d", ndim,
-                              DL4C_MAX_DIMS);
+                              "tensor shape is NULL for rank %d", ndim);
     int64_t n = 1;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] <= 0)
@@ -110,15 +113,21 @@ void dl4c_tensor_init_batch_view(dl4c_tensor *t, const dl4c_backend *backend,
                                  dl4c_dtype dtype, void *data, int64_t batch,
                                  const dl4c_shape *shape)
 {
+    /* a rank-8 example shape leaves no room for the batch dim: its last
+     * dims are folded into one so the element count (and so every offset
+     * into the arena) stays right; shape inference should reject it */
     int64_t dims[DL4C_MAX_DIMS];
+    int nd = shape->ndim < DL4C_MAX_DIMS ? shape->ndim + 1 : DL4C_MAX_DIMS;
     dims[0] = batch;
-    for (int i = 0; i < shape->ndim && i + 1 < DL4C_MAX_DIMS; i++)
+    for (int i = 0; i + 1 < nd; i++)
         dims[i + 1] = shape->dim[i];
-    dl4c_tensor_init_view(t, backend, dtype, data, shape->ndim + 1, dims);
+    for (int i = nd - 1; i < shape->ndim && i < DL4C_MAX_DIMS; i++)
+        dims[nd - 1] *= shape->dim[i];
+    dl4c_tensor_init_view(t, backend, dtype, data, nd, dims);
 }
 
-dl4c_status dl4c_tensor_create(dl4c_dtype dtype, int ndim,
-                               const int64_t *shape, dl4c_tensor **out)
+dl4c_status dl4c_tensor_create(dl4c_dtype dtype, int ndim, const int64_t *shape,
+                               dl4c_tensor **out)
 {
     dl4c_status status = DL4C_OK;
     int64_t size = 0;
@@ -147,6 +156,10 @@ dl4c_status dl4c_tensor_create_from(dl4c_dtype dtype, int ndim,
                                     const int64_t *shape, const void *data,
                                     dl4c_tensor **out)
 {
+    if (!data) {
+        *out = NULL;
+        return dl4c_error_set(DL4C_INVALID_ARG, "tensor data is NULL");
+    }
     DL4C_RETURN_IF(dl4c_tensor_create(dtype, ndim, shape, out));
     dl4c_tensor *t = *out;
     t->backend->from_host(t->data, data,
@@ -163,9 +176,8 @@ void dl4c_tensor_free(dl4c_tensor *t)
     dl4c_free(t);
 }
 
-dl4c_status dl4c_tensor_view(const dl4c_tensor *base, int64_t offset,
-                             int ndim, const int64_t *shape,
-                             dl4c_tensor **out)
+dl4c_status dl4c_tensor_view(const dl4c_tensor *base, int64_t offset, int ndim,
+                             const int64_t *shape, dl4c_tensor **out)
 {
     dl4c_status status = DL4C_OK;
     int64_t size = 0;
@@ -178,10 +190,10 @@ dl4c_status dl4c_tensor_view(const dl4c_tensor *base, int64_t offset,
     dl4c_tensor *t = dl4c_calloc(1, sizeof *t);
     if (!t)
         DL4C_NOMEM_FAIL();
-    dl4c_tensor_init_view(
-        t, base->backend, base->dtype,
-        (char *)base->data + (size_t)offset * dl4c_dtype_size(base->dtype),
-        ndim, shape);
+    dl4c_tensor_init_view(t, base->backend, base->dtype,
+                          (char *)base->data +
+                              (size_t)offset * dl4c_dtype_size(base->dtype),
+                          ndim, shape);
     *out = t;
 fail:
     return status;
@@ -198,17 +210,16 @@ dl4c_status dl4c_tensor_cast(const dl4c_tensor *src, dl4c_dtype dtype,
                              dl4c_tensor **out)
 {
     DL4C_RETURN_IF(dl4c_tensor_create(dtype, src->ndim, src->shape, out));
-    src->backend->cast(src->dtype, src->data, dtype, (*out)->data,
-                       src->size);
+    src->backend->cast(src->dtype, src->data, dtype, (*out)->data, src->size);
     return DL4C_OK;
 }
 
-dl4c_status dl4c_tensor_reshape(dl4c_tensor *t, int ndim,
-                                const int64_t *shape)
+dl4c_status dl4c_tensor_reshape(dl4c_tensor *t, int ndim, const int64_t *shape)
 {
     int64_t dims[DL4C_MAX_DIMS];
     int infer = -1;
     int64_t known = 1;
+    bool too_big = false;
     if (ndim < 0 || ndim > DL4C_MAX_DIMS)
         return dl4c_error_set(DL4C_SHAPE, "reshape to rank %d", ndim);
     for (int i = 0; i < ndim; i++) {
@@ -221,11 +232,14 @@ dl4c_status dl4c_tensor_reshape(dl4c_tensor *t, int ndim,
         } else if (shape[i] <= 0) {
             return dl4c_error_set(DL4C_SHAPE, "reshape: dim %d is %lld", i,
                                   (long long)shape[i]);
+        } else if (known > t->size / shape[i]) {
+            /* more elements than t has; stop before the product overflows */
+            too_big = true;
         } else {
             known *= shape[i];
         }
     }
-    if (infer >= 0) {
+    if (infer >= 0 && !too_big) {
         if (t->size % known)
             return dl4c_error_set(DL4C_SHAPE,
                                   "reshape: %lld elements do not divide "
@@ -234,11 +248,11 @@ dl4c_status dl4c_tensor_reshape(dl4c_tensor *t, int ndim,
         dims[infer] = t->size / known;
         known = t->size;
     }
-    if (known != t->size) {
+    if (too_big || known != t->size) {
         dl4c_shape to = {.ndim = ndim};
         memcpy(to.dim, dims, sizeof(int64_t) * (size_t)ndim);
         dl4c_shape from = dl4c_shape_of(t);
-        char a[128], b[128];
+        char a[192], b[192];
         return dl4c_error_set(DL4C_SHAPE, "cannot reshape %s to %s",
                               dl4c_shape_format(&from, a, sizeof a),
                               dl4c_shape_format(&to, b, sizeof b));
@@ -251,21 +265,34 @@ dl4c_status dl4c_tensor_reshape(dl4c_tensor *t, int ndim,
 dl4c_status dl4c_tensor_copy_into(const dl4c_tensor *src, dl4c_tensor *dst)
 {
     if (src->dtype != dst->dtype || src->size != dst->size)
-        return dl4c_error_set(DL4C_SHAPE,
-                              "copy of %lld %s elements into %lld %s",
-                              (long long)src->size,
-                              dl4c_dtype_name(src->dtype),
-                              (long long)dst->size,
-                              dl4c_dtype_name(dst->dtype));
+        return dl4c_error_set(
+            DL4C_SHAPE, "copy of %lld %s elements into %lld %s",
+            (long long)src->size, dl4c_dtype_name(src->dtype),
+            (long long)dst->size, dl4c_dtype_name(dst->dtype));
     src->backend->copy(src->dtype, src->size, src->data, dst->data);
     return DL4C_OK;
 }
 
-dl4c_dtype dl4c_tensor_dtype(const dl4c_tensor *t) { return t->dtype; }
-int dl4c_tensor_ndim(const dl4c_tensor *t) { return t->ndim; }
-int64_t dl4c_tensor_size(const dl4c_tensor *t) { return t->size; }
-void *dl4c_tensor_data(const dl4c_tensor *t) { return t->data; }
-dl4c_shape dl4c_tensor_shape(const dl4c_tensor *t) { return dl4c_shape_of(t); }
+dl4c_dtype dl4c_tensor_dtype(const dl4c_tensor *t)
+{
+    return t->dtype;
+}
+int dl4c_tensor_ndim(const dl4c_tensor *t)
+{
+    return t->ndim;
+}
+int64_t dl4c_tensor_size(const dl4c_tensor *t)
+{
+    return t->size;
+}
+void *dl4c_tensor_data(const dl4c_tensor *t)
+{
+    return t->data;
+}
+dl4c_shape dl4c_tensor_shape(const dl4c_tensor *t)
+{
+    return dl4c_shape_of(t);
+}
 
 int64_t dl4c_tensor_dim(const dl4c_tensor *t, int i)
 {

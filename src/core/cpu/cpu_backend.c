@@ -26,10 +26,11 @@ _Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
     });
 }
 
+/* memmove: views of one block may overlap */
 static void cpu_copy(dl4c_dtype dt, int64_t n, const void *src, void *dst)
 {
     if (src != dst)
-        memcpy(dst, src, (size_t)n * dl4c_dtype_size(dt));
+        memmove(dst, src, (size_t)n * dl4c_dtype_size(dt));
 }
 
 static void cpu_cast(dl4c_dtype from, const void *src, dl4c_dtype to,
@@ -120,6 +121,7 @@ static const dl4c_backend cpu_backend = {
     .act_backward = dl4c_cpu_act_backward,
     .dropout = dl4c_cpu_dropout,
     .loss = dl4c_cpu_loss,
+    .loss_fused_grad = dl4c_cpu_loss_fused_grad,
     .update = dl4c_cpu_update,
     .sum_squares = cpu_sum_squares,
     .clip = cpu_clip,

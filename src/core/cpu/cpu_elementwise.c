@@ -1,17 +1,19 @@
 /* Elementwise kernels: binary ops with broadcasting (strides of 0 on the
  * broadcast dims) and unary math. The last dim is the inner loop; the rows
- * above it are split across threads. */
+ * above it are split across threads. Max, min and sign propagate NaN, as
+ * NumPy's do, so a diverging value is not hidden. */
 #include <math.h>
 
 #include "core/cpu/cpu_internal.h"
 
+/* (x) != (x) holds only for NaN */
 #define APPLY_BINARY(op, x, y)                                                 \
     ((op) == DL4C_BIN_ADD   ? (x) + (y)                                        \
      : (op) == DL4C_BIN_SUB ? (x) - (y)                                        \
      : (op) == DL4C_BIN_MUL ? (x) * (y)                                        \
      : (op) == DL4C_BIN_DIV ? (x) / (y)                                        \
-     : (op) == DL4C_BIN_MAX ? ((x) > (y) ? (x) : (y))                          \
-     : (op) == DL4C_BIN_MIN ? ((x) < (y) ? (x) : (y))                          \
+     : (op) == DL4C_BIN_MAX ? ((x) > (y) || (x) != (x) ? (x) : (y))            \
+     : (op) == DL4C_BIN_MIN ? ((x) < (y) || (x) != (x) ? (x) : (y))            \
                             : (T)pow((double)(x), (double)(y)))
 
 void dl4c_cpu_binary(dl4c_binary_op op, dl4c_dtype dt, int ndim,
@@ -79,7 +81,7 @@ _Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
                 r = 1.0 / v;
                 break;
             case DL4C_UN_SIGN:
-                r = (v > 0) - (v < 0);
+                r = v > 0 ? 1.0 : v < 0 ? -1.0 : v; /* keeps 0 and NaN */
                 break;
             default:
                 r = NAN;

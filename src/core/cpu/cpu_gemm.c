@@ -1,36 +1,59 @@
-/* GEMM through OpenBLAS (row-major CBLAS). A single-row or single-column
- * product goes to GEMV, which OpenBLAS runs without GEMM's packing cost:
- * that is the batch-1 inference path. */
+/* GEMM through OpenBLAS (row-major CBLAS). A single-row product (m == 1,
+ * the batch-1 inference path) or a single-column one (n == 1, a one-unit
+ * output layer) goes to GEMV, which OpenBLAS runs without GEMM's packing
+ * cost. Leading dimensions are the caller's, so views of wider matrices
+ * work on every path. */
 #include <cblas.h>
 
 #include "core/cpu/cpu_internal.h"
+
+static void gemv(dl4c_dtype dt, enum CBLAS_TRANSPOSE t, int64_t rows,
+                 int64_t cols, double alpha, const void *a, int64_t lda,
+                 const void *x, int64_t incx, double beta, void *y,
+                 int64_t incy)
+{
+    if (dt == DL4C_F32)
+        cblas_sgemv(CblasRowMajor, t, (int)rows, (int)cols, (float)alpha, a,
+                    (int)lda, x, (int)incx, (float)beta, y, (int)incy);
+    else
+        cblas_dgemv(CblasRowMajor, t, (int)rows, (int)cols, alpha, a, (int)lda,
+                    x, (int)incx, beta, y, (int)incy);
+}
 
 void dl4c_cpu_gemm(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
                    int64_t n, int64_t k, double alpha, const void *a,
                    int64_t lda, const void *b, int64_t ldb, double beta,
                    void *c, int64_t ldc)
 {
-    enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
-    enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
     if (m == 1 && n > 1 && k > 1) {
-        /* c[1,n] = a[1,k] * op(B): y = op(B)^T x, with B stored k x n
-         * (no trans) or n x k (trans) */
-        enum CBLAS_TRANSPOSE tv = trans_b ? CblasNoTrans : CblasTrans;
-        int rows = trans_b ? (int)n : (int)k;
-        int cols = trans_b ? (int)k : (int)n;
-        int incx = trans_a ? (int)lda : 1;
-        if (dt == DL4C_F32)
-            cblas_sgemv(CblasRowMajor, tv, rows, cols, (float)alpha, b,
-                        (int)ldb, a, incx, (float)beta, c, 1);
+        /* c[1,n] = op(A)[1,k] * op(B): y = op(B)^T x, with B stored k x n
+         * (no trans) or n x k (trans); x is A's row (stride 1) or, when A
+         * is stored k x 1, its column (stride lda) */
+        if (trans_b)
+            gemv(dt, CblasNoTrans, n, k, alpha, b, ldb, a, trans_a ? lda : 1,
+                 beta, c, 1);
         else
-            cblas_dgemv(CblasRowMajor, tv, rows, cols, alpha, b, (int)ldb, a,
-                        incx, beta, c, 1);
+            gemv(dt, CblasTrans, k, n, alpha, b, ldb, a, trans_a ? lda : 1,
+                 beta, c, 1);
         return;
     }
+    if (n == 1 && m > 1 && k > 1) {
+        /* c[m,1] = op(A) * op(B)[k,1]: y = op(A) x with A stored m x k (no
+         * trans) or k x m (trans); x is B's column (stride ldb) or, when B
+         * is stored 1 x k, its row (stride 1); y is c's column */
+        if (trans_a)
+            gemv(dt, CblasTrans, k, m, alpha, a, lda, b, trans_b ? 1 : ldb,
+                 beta, c, ldc);
+        else
+            gemv(dt, CblasNoTrans, m, k, alpha, a, lda, b, trans_b ? 1 : ldb,
+                 beta, c, ldc);
+        return;
+    }
+    enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
+    enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
     if (dt == DL4C_F32)
-        cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k,
-                    (float)alpha, a, (int)lda, b, (int)ldb, (float)beta, c,
-                    (int)ldc);
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha,
+                    a, (int)lda, b, (int)ldb, (float)beta, c, (int)ldc);
     else
         cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a,
                     (int)lda, b, (int)ldb, beta, c, (int)ldc);

@@ -57,6 +57,9 @@ void dl4c_cpu_dropout(dl4c_dtype dt, int64_t n, double rate, uint64_t seed,
 void dl4c_cpu_loss(const dl4c_loss_args *args, dl4c_dtype dt,
                    double *row_loss, void *grad, double grad_scale);
 
+void dl4c_cpu_loss_fused_grad(const dl4c_loss_args *args, dl4c_dtype dt,
+                              void *dz, double grad_scale);
+
 void dl4c_cpu_update(const dl4c_update_step *step, dl4c_dtype dt, int64_t n,
                      void *param, void *grad, void *state);
 

@@ -101,8 +101,9 @@ static double element(const dl4c_loss *loss, double p, double y, double *g)
     }
 }
 
-#define AT(ptr, i) (dt == DL4C_F32 ? (double)((const float *)(ptr))[i]        \
-                                   : ((const double *)(ptr))[i])
+#define AT(ptr, i)                                                             \
+    (dt == DL4C_F32 ? (double)((const float *)(ptr))[i]                        \
+                    : ((const double *)(ptr))[i])
 
 static void put(dl4c_dtype dt, void *ptr, int64_t i, double v)
 {
@@ -136,6 +137,8 @@ static double sparse_row(const dl4c_loss_args *a, dl4c_dtype dt, int64_t r,
     if (k < 0 || k >= cols)
         return 0; /* labels are validated before training; never reached */
     double m = mask_at(a, dt, r, k) * weight_at(a, dt, k);
+    if (m == 0)
+        return 0;
     double p = AT(a->pred, r * cols + k);
     double pc = clampd(p, EPS, 1.0);
     if (grad)
@@ -143,6 +146,9 @@ static double sparse_row(const dl4c_loss_args *a, dl4c_dtype dt, int64_t r,
     return -m * log(pc);
 }
 
+/* L = -(a . p) / |p| with a_c = w_c m_c y_c / |y|. Outputs masked out
+ * (m_c == 0) are dropped from both vectors, norms included, so the loss
+ * does not depend on them and their gradient is exactly zero. */
 static double cosine_row(const dl4c_loss_args *a, dl4c_dtype dt, int64_t r,
                          void *grad, double scale)
 {
@@ -150,24 +156,30 @@ static double cosine_row(const dl4c_loss_args *a, dl4c_dtype dt, int64_t r,
     const int64_t base = r * cols;
     double ny = 0, np = 0, dot = 0;
     for (int64_t c = 0; c < cols; c++) {
+        if (mask_at(a, dt, r, c) == 0)
+            continue;
         double y = AT(a->labels, base + c), p = AT(a->pred, base + c);
         ny += y * y;
         np += p * p;
     }
     ny = sqrt(ny > EPS * EPS ? ny : EPS * EPS);
     np = sqrt(np > EPS * EPS ? np : EPS * EPS);
-    /* L = -(a . p) / |p| with a_c = w_c m_c y_c / |y| */
     for (int64_t c = 0; c < cols; c++) {
-        double ac = weight_at(a, dt, c) * mask_at(a, dt, r, c) *
-                    AT(a->labels, base + c) / ny;
-        dot += ac * AT(a->pred, base + c);
+        double m = mask_at(a, dt, r, c);
+        if (m != 0)
+            dot += weight_at(a, dt, c) * m * AT(a->labels, base + c) / ny *
+                   AT(a->pred, base + c);
     }
     if (grad)
         for (int64_t c = 0; c < cols; c++) {
-            double ac = weight_at(a, dt, c) * mask_at(a, dt, r, c) *
-                        AT(a->labels, base + c) / ny;
-            double p = AT(a->pred, base + c);
-            double g = -(ac / np - dot * p / (np * np * np));
+            double m = mask_at(a, dt, r, c);
+            double g = 0;
+            if (m != 0) {
+                double ac =
+                    weight_at(a, dt, c) * m * AT(a->labels, base + c) / ny;
+                double p = AT(a->pred, base + c);
+                g = -(ac / np - dot * p / (np * np * np));
+            }
             put(dt, grad, base + c, g * scale);
         }
     return -dot / np;
@@ -192,10 +204,12 @@ void dl4c_cpu_loss(const dl4c_loss_args *a, dl4c_dtype dt, double *row_loss,
         double sum = 0;
         for (int64_t c = 0; c < cols; c++) {
             int64_t i = r * cols + c;
-            double g;
+            double g = 0;
             double wm = weight_at(a, dt, c) * mask_at(a, dt, r, c);
-            double l = element(loss, AT(a->pred, i), AT(a->labels, i), &g);
-            sum += wm * l;
+            /* masked entries are skipped, not multiplied by 0: padding
+             * may hold values (p <= 0 for POISSON) whose loss is NaN */
+            if (wm != 0)
+                sum += wm * element(loss, AT(a->pred, i), AT(a->labels, i), &g);
             if (grad)
                 put(dt, grad, i, wm * g * factor * grad_scale);
         }

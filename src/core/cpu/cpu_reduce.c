@@ -1,7 +1,7 @@
 /* Reductions, softmax and bias kernels over a tensor seen as
  * [outer, len, inner] (reducing / normalizing the middle axis) or
  * [rows, cols]. Sums accumulate in double and in a fixed order so results
- * do not depend on the thread count. */
+ * do not depend on the thread count; max and min propagate NaN. */
 #include <math.h>
 
 #include "core/cpu/cpu_internal.h"
@@ -20,9 +20,9 @@ _Pragma("omp parallel for collapse(2) if (outer * len * inner > DL4C_CPU_PAR_MIN
                 for (int64_t l = 1; l < len; l++) {
                     double v = (double)p[l * inner];
                     if (op == DL4C_RED_MAX)
-                        acc = v > acc ? v : acc;
+                        acc = v > acc || isnan(v) ? v : acc;
                     else if (op == DL4C_RED_MIN)
-                        acc = v < acc ? v : acc;
+                        acc = v < acc || isnan(v) ? v : acc;
                     else
                         acc += v;
                 }

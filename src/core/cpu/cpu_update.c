@@ -70,8 +70,10 @@ _Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
                 double v = b2 * s1[i] + (1 - b2) * g * g;
                 s0[i] = (T)m;
                 s1[i] = (T)v;
+                /* DL4J's Nadam: Nesterov look-ahead on m, no bias
+                 * correction of v */
                 double mhat = (b1 * m + (1 - b1) * g) / bc1;
-                upd = lr * mhat / (sqrt(v / bc2) + eps);
+                upd = lr * mhat / (sqrt(v) + eps);
                 break;
             }
             case DL4C_UPDATER_ADAGRAD: {

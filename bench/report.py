@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+"""Summarizes bench/run.sh measurements: median and range per series, and
+dl4c's median over the faster PyTorch setting's median."""
+import statistics
+import sys
+from collections import defaultdict
+
+# FLOPs of one training example of the 784-500-100-10 MLP: forward
+# 2*(784*500 + 500*100 + 100*10), backward about twice that.
+TRAIN_FLOP_PER_EXAMPLE = 3 * 2 * (784 * 500 + 500 * 100 + 100 * 10)
+PEAK_GFLOPS = 300.0  # 2 cores of this machine kind (BENCHMARKING.md)
+
+
+def main():
+    series = defaultdict(list)
+    for line in open(sys.argv[1]):
+        name, value = line.split()
+        series[name].append(float(value))
+    med = {k: statistics.median(v) for k, v in series.items()}
+    for k in sorted(series):
+        v = series[k]
+        print("%-22s median %10.4f  range %.4f..%.4f  (n=%d)" %
+              (k, med[k], min(v), max(v), len(v)))
+    print()
+    for kind, unit in (("train-128", "s/epoch"), ("train-64", "s/epoch"),
+                       ("infer-1", "us/call"), ("infer-256", "us/call")):
+        d = med.get("dl4c-" + kind)
+        t = [med[p + "-" + kind] for p in ("torch2", "torch1")
+             if p + "-" + kind in med]
+        if d is None or not t:
+            continue
+        best = min(t)
+        line = "%-10s dl4c %.4f %s, PyTorch best %.4f: ratio %.3f" % (
+            kind, d, unit, best, d / best)
+        if kind.startswith("train"):
+            gflops = TRAIN_FLOP_PER_EXAMPLE * 60000 / d / 1e9
+            line += "  (dl4c %.1f GFLOP/s = %.0f%% of peak)" % (
+                gflops, 100 * gflops / PEAK_GFLOPS)
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

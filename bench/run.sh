@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs dl4c's MLP benchmark and the PyTorch peer alternately (A B A B ...)
+# in one session, as ../shared/BENCHMARKING.md asks, and prints medians,
+# ranges and ratios. Usage: bench/run.sh [BUILD_DIR] [ROUNDS]
+set -euo pipefail
+build=${1:-build}
+rounds=${2:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+py=/usr/bin/python3
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+record() { # name command...
+    local name=$1
+    shift
+    local v
+    v=$("$@")
+    echo "$name $v" >>"$out"
+}
+
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+echo "date: $(date -u +%Y-%m-%d)"
+echo "torch: $($py -c 'import torch; print(torch.__version__)')"
+echo "rounds: $rounds (after one warm-up round)"
+"$build/sgemm_ceiling" | sed 's/^/ceiling /'
+
+for round in $(seq 0 "$rounds"); do
+    for batch in 128 64; do
+        record "dl4c-train-$batch" env OMP_NUM_THREADS=2 "$build/bench_mlp" train $batch
+        record "torch2-train-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" train $batch 2
+        record "torch1-train-$batch" env OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" train $batch 1
+    done
+    for batch in 1 256; do
+        record "dl4c-infer-$batch" env OMP_NUM_THREADS=2 "$build/bench_mlp" infer $batch
+        record "torch2-infer-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" infer $batch 2
+        record "torch1-infer-$batch" env OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" infer $batch 1
+    done
+    if [[ $round == 0 ]]; then
+        : >"$out" # the first round is a warm-up
+    fi
+done
+$py "$here/report.py" "$out"

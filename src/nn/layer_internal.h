@@ -1,0 +1,130 @@
+/* The layer interface. A layer type is one const table in
+ * src/nn/layers/<name>.c plus one line in src/nn/layers/layers.def; generic
+ * code never switches on the type. Contract:
+ *  - parse fills the type's config struct from the layer's JSON object
+ *    (common keys such as name, inputs and frozen are handled by the net);
+ *    write adds the same keys back;
+ *  - build sees the per-example input shapes and sets the output shape and
+ *    parameter specs, failing with DL4C_SHAPE naming the layer and shapes;
+ *  - forward/backward never allocate and never fail: inputs were checked
+ *    at build time and memory comes from the net's arena (workspace);
+ *  - backward overwrites din[i] (skipping NULL entries) and the parameter
+ *    gradients (skipping them when grads is NULL: frozen layer);
+ *  - loss layers (score != NULL) compute their gradient from the labels
+ *    instead of dout. */
+#ifndef DL4C_LAYER_INTERNAL_H
+#define DL4C_LAYER_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/backend.h"
+#include "core/tensor_internal.h"
+#include "dl4c/init.h"
+#include "core/error_internal.h"
+#include "nn/config_json.h"
+
+#define DL4C_LAYER_MAX_PARAMS 8
+
+typedef struct dl4c_layer_type dl4c_layer_type;
+
+typedef struct dl4c_param_spec {
+    const char *name; /* "W", "b": static strings */
+    dl4c_shape shape;
+    dl4c_init init;
+    int64_t fan_in, fan_out;
+    bool regularize; /* L1/L2/weight decay apply (weights, not biases) */
+} dl4c_param_spec;
+
+/* Per-layer training settings; negative numbers mean "the net's". */
+typedef struct dl4c_layer_opts {
+    bool frozen;
+    double learning_rate;
+    double l1, l2, weight_decay;
+    bool has_weight_init, has_bias_init;
+    dl4c_init weight_init, bias_init;
+} dl4c_layer_opts;
+
+typedef struct dl4c_layer {
+    const dl4c_layer_type *type;
+    char *name;
+    char *where; /* "layer 'name'", the prefix of its error messages */
+    void *cfg;   /* type->config_size bytes */
+    int n_inputs;
+    int *inputs;          /* node indices */
+    dl4c_shape *in_shapes; /* per example */
+    dl4c_shape out_shape;
+    int n_params;
+    dl4c_param_spec params[DL4C_LAYER_MAX_PARAMS];
+    int64_t param_offset[DL4C_LAYER_MAX_PARAMS]; /* into the flat vector */
+    int64_t n_param_elems;
+    dl4c_layer_opts opts;
+    /* net-level defaults the layer's build uses for its specs */
+    dl4c_init default_weight_init, default_bias_init;
+} dl4c_layer;
+
+typedef struct dl4c_layer_ctx {
+    const dl4c_layer *layer;
+    const dl4c_backend *be;
+    dl4c_dtype dtype;
+    int64_t batch;
+    bool training;
+    uint64_t seed; /* per step and layer, for stochastic layers */
+    const dl4c_tensor *const *in;
+    dl4c_tensor *out;
+    dl4c_tensor *const *params;
+    dl4c_tensor *const *grads;   /* NULL: frozen, skip parameter grads */
+    const dl4c_tensor *dout;     /* NULL for loss layers */
+    dl4c_tensor *const *din;     /* entries NULL when not needed */
+    void *ws;                    /* workspace bytes as requested */
+    const dl4c_tensor *labels;   /* loss layers */
+    const dl4c_tensor *mask;     /* loss layers, may be NULL */
+    double *row_scores;          /* loss layers: batch doubles of scratch */
+} dl4c_layer_ctx;
+
+struct dl4c_layer_type {
+    const char *name;        /* "Dense": the config's "type" */
+    const char *keras_class; /* Keras class name, or NULL */
+    size_t config_size;
+    const char *const *keys; /* type-specific config keys, NULL-ended */
+    dl4c_status (*parse)(dl4c_layer *l, const json_t *j);
+    dl4c_status (*write)(const dl4c_layer *l, json_t *j);
+    dl4c_status (*build)(dl4c_layer *l);
+    /* workspace bytes for a batch (NULL: none) */
+    size_t (*workspace)(const dl4c_layer *l, int64_t batch, dl4c_dtype dt);
+    void (*forward)(dl4c_layer_ctx *c);
+    void (*backward)(dl4c_layer_ctx *c);
+    /* loss layers only: mean loss over the batch of the last forward, and
+     * a check that labels for `rows` rows fit (errors name the layer) */
+    double (*score)(dl4c_layer_ctx *c);
+    dl4c_status (*check_labels)(const dl4c_layer *l,
+                                const dl4c_tensor *labels, int64_t rows);
+    /* loss layers only: the loss they compute */
+    const dl4c_loss *(*loss_of)(const dl4c_layer *l);
+    void (*free_cfg)(void *cfg); /* NULL when cfg owns no memory */
+    /* example configs for the registry-driven tests: JSON objects
+     * {"input": [shape...] (or "inputs": [[...], ...]), "layer": {...}} */
+    const char *const *examples;
+};
+
+/* ---- registry (src/nn/layer_registry.c) ---- */
+
+/* The type named `name` (case-insensitive), or NULL. */
+const dl4c_layer_type *dl4c_layer_type_find(const char *name);
+int dl4c_layer_type_count(void);
+const dl4c_layer_type *dl4c_layer_type_at(int i);
+
+/* ---- helpers for layer files (src/nn/layer_util.c) ---- */
+
+/* Shape error naming the layer: "layer 'x': <message>". */
+dl4c_status dl4c_layer_error(const dl4c_layer *l, dl4c_status st,
+                             const char *fmt, ...) DL4C_PRINTF(3, 4);
+/* Requires exactly `n` inputs. */
+dl4c_status dl4c_layer_expect_inputs(const dl4c_layer *l, int n);
+/* Adds a parameter spec (weights get the layer's/net's weight init, biases
+ * the bias init). */
+void dl4c_layer_add_param(dl4c_layer *l, const char *name, int ndim,
+                          const int64_t *shape, int64_t fan_in,
+                          int64_t fan_out, bool is_bias);
+
+#endif

@@ -1,0 +1,232 @@
+/* Introspection and small setters of a net: names, shapes, parameter
+ * views, counters, random state, class names, normalizer; and copying a
+ * net (through its config plus its state). */
+#include <string.h>
+
+#include "core/alloc_internal.h"
+#include "core/error_internal.h"
+#include "nn/net_internal.h"
+
+dl4c_dtype dl4c_net_dtype(const dl4c_net *net) { return net->dtype; }
+int dl4c_net_num_inputs(const dl4c_net *net) { return net->n_inputs; }
+int dl4c_net_num_outputs(const dl4c_net *net) { return net->n_outputs; }
+
+const char *dl4c_net_input_name(const dl4c_net *net, int i)
+{
+    return i >= 0 && i < net->n_inputs ? net->nodes[i].name : NULL;
+}
+
+const char *dl4c_net_output_name(const dl4c_net *net, int i)
+{
+    return i >= 0 && i < net->n_outputs ? net->nodes[net->outputs[i]].name
+                                        : NULL;
+}
+
+dl4c_shape dl4c_net_input_shape(const dl4c_net *net, int i)
+{
+    dl4c_shape none = {0};
+    return i >= 0 && i < net->n_inputs ? net->nodes[i].shape : none;
+}
+
+dl4c_shape dl4c_net_output_shape(const dl4c_net *net, int i)
+{
+    dl4c_shape none = {0};
+    return i >= 0 && i < net->n_outputs ? net->nodes[net->outputs[i]].shape
+                                        : none;
+}
+
+int dl4c_net_num_layers(const dl4c_net *net)
+{
+    return net->n_nodes - net->n_inputs;
+}
+
+const char *dl4c_net_layer_name(const dl4c_net *net, int i)
+{
+    return i >= 0 && i < dl4c_net_num_layers(net)
+               ? net->nodes[net->n_inputs + i].name
+               : NULL;
+}
+
+const char *dl4c_net_layer_type(const dl4c_net *net, int i)
+{
+    return i >= 0 && i < dl4c_net_num_layers(net)
+               ? net->nodes[net->n_inputs + i].layer->type->name
+               : NULL;
+}
+
+int dl4c_net_layer_index(const dl4c_net *net, const char *name)
+{
+    for (int i = net->n_inputs; i < net->n_nodes; i++)
+        if (strcmp(net->nodes[i].name, name) == 0)
+            return i - net->n_inputs;
+    return -1;
+}
+
+int64_t dl4c_net_num_params(const dl4c_net *net) { return net->n_params; }
+
+dl4c_tensor *dl4c_net_params(const dl4c_net *net)
+{
+    return (dl4c_tensor *)&net->params_view;
+}
+
+dl4c_tensor *dl4c_net_gradients(const dl4c_net *net)
+{
+    return (dl4c_tensor *)&net->grads_view;
+}
+
+dl4c_tensor *dl4c_net_updater_state(const dl4c_net *net)
+{
+    return net->state_data ? (dl4c_tensor *)&net->state_view : NULL;
+}
+
+dl4c_tensor *dl4c_net_param(const dl4c_net *net, const char *layer,
+                            const char *param)
+{
+    int i = dl4c_net_layer_index(net, layer);
+    if (i < 0)
+        return NULL;
+    dl4c_node *n = &net->nodes[net->n_inputs + i];
+    for (int p = 0; p < n->layer->n_params; p++) {
+        if (strcmp(n->layer->params[p].name, param) != 0)
+            continue;
+        /* views are wired at the first plan; make this one now */
+        const dl4c_param_spec *s = &n->layer->params[p];
+        dl4c_tensor_init_view(&n->param_views[p], net->be, net->dtype,
+                              (char *)net->param_data +
+                                  (size_t)n->layer->param_offset[p] *
+                                      dl4c_dtype_size(net->dtype),
+                              s->shape.ndim, s->shape.dim);
+        return &n->param_views[p];
+    }
+    return NULL;
+}
+
+int64_t dl4c_net_iteration(const dl4c_net *net) { return net->iteration; }
+int64_t dl4c_net_epoch(const dl4c_net *net) { return net->epoch; }
+void dl4c_net_set_epoch(dl4c_net *net, int64_t epoch) { net->epoch = epoch; }
+
+void dl4c_net_set_iteration(dl4c_net *net, int64_t iteration)
+{
+    net->iteration = iteration;
+}
+
+void dl4c_net_get_rng(const dl4c_net *net, dl4c_rng *rng, uint64_t *step_seed)
+{
+    *rng = net->rng;
+    *step_seed = net->step_seed;
+}
+
+void dl4c_net_set_rng(dl4c_net *net, const dl4c_rng *rng, uint64_t step_seed)
+{
+    net->rng = *rng;
+    net->step_seed = step_seed;
+}
+
+dl4c_status dl4c_net_set_class_names(dl4c_net *net, int n,
+                                     const char *const *names)
+{
+    char **copy = NULL;
+    if (n < 0)
+        return dl4c_error_set(DL4C_INVALID_ARG, "negative class count");
+    if (n > 0) {
+        copy = dl4c_calloc((size_t)n, sizeof *copy);
+        if (!copy)
+            return dl4c_error_set(DL4C_NOMEM, "out of memory");
+        for (int i = 0; i < n; i++) {
+            copy[i] = dl4c_strdup(names[i] ? names[i] : "");
+            if (!copy[i]) {
+                for (int k = 0; k < i; k++)
+                    dl4c_free(copy[k]);
+                dl4c_free(copy);
+                return dl4c_error_set(DL4C_NOMEM, "out of memory");
+            }
+        }
+    }
+    for (int i = 0; i < net->n_classes; i++)
+        dl4c_free(net->class_names[i]);
+    dl4c_free(net->class_names);
+    net->class_names = copy;
+    net->n_classes = n;
+    return DL4C_OK;
+}
+
+int dl4c_net_num_class_names(const dl4c_net *net) { return net->n_classes; }
+
+const char *dl4c_net_class_name(const dl4c_net *net, int i)
+{
+    return i >= 0 && i < net->n_classes ? net->class_names[i] : NULL;
+}
+
+bool dl4c_net_is_classifier(const dl4c_net *net, int i)
+{
+    if (i < 0 || i >= net->n_outputs)
+        return false;
+    if (net->n_classes > 0)
+        return true;
+    const dl4c_layer *l = net->nodes[net->outputs[i]].layer;
+    if (!l->type->loss_of)
+        return false;
+    switch (l->type->loss_of(l)->id) {
+    case DL4C_LOSS_MCXENT:
+    case DL4C_LOSS_NEGATIVELOGLIKELIHOOD:
+    case DL4C_LOSS_SPARSE_MCXENT:
+    case DL4C_LOSS_XENT:
+    case DL4C_LOSS_HINGE:
+    case DL4C_LOSS_SQUARED_HINGE:
+    case DL4C_LOSS_KL_DIVERGENCE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void dl4c_net_set_normalizer(dl4c_net *net, dl4c_normalizer *norm)
+{
+    if (net->normalizer != norm)
+        dl4c_normalizer_free(net->normalizer);
+    net->normalizer = norm;
+}
+
+const dl4c_normalizer *dl4c_net_normalizer(const dl4c_net *net)
+{
+    return net->normalizer;
+}
+
+dl4c_status dl4c_net_copy(const dl4c_net *net, dl4c_dtype dtype,
+                          dl4c_net **out)
+{
+    dl4c_status status = DL4C_OK;
+    json_t *cfg = NULL;
+    dl4c_net *copy = NULL;
+    *out = NULL;
+    DL4C_TRY(dl4c_net_config_json(net, &cfg));
+    DL4C_TRY(dl4c_net_build(cfg, dtype, &copy));
+    net->be->cast(net->dtype, net->param_data, dtype, copy->param_data,
+                  net->n_params);
+    if (net->state_size)
+        net->be->cast(net->dtype, net->state_data, dtype, copy->state_data,
+                      net->state_size);
+    copy->iteration = net->iteration;
+    copy->epoch = net->epoch;
+    copy->rng = net->rng;
+    copy->step_seed = net->step_seed;
+    DL4C_TRY(dl4c_net_set_class_names(copy, net->n_classes,
+                                      (const char *const *)net->class_names));
+    if (net->normalizer) {
+        char *js = NULL;
+        dl4c_normalizer *nc = NULL;
+        DL4C_TRY(dl4c_normalizer_write(net->normalizer, &js));
+        status = dl4c_normalizer_parse(js, &nc);
+        dl4c_free(js);
+        if (status != DL4C_OK)
+            goto fail;
+        copy->normalizer = nc;
+    }
+    json_decref(cfg);
+    *out = copy;
+    return DL4C_OK;
+fail:
+    json_decref(cfg);
+    dl4c_net_free(copy);
+    return status;
+}
