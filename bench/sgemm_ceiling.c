@@ -1,9 +1,12 @@
 /* The ceiling: OpenBLAS sgemm on large squares and on the MLP's own GEMM
- * shapes, in GFLOP/s. Prints "<label> <gflops>" lines. */
-#include <cblas.h>
+ * shapes, in GFLOP/s, through the same loaded BLAS (and kernels) dl4c
+ * uses. Prints "<label> <gflops>" lines. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "core/cpu/cpu_blas.h"
+#include "dl4c/ops.h"
 
 static double now(void)
 {
@@ -26,7 +29,7 @@ static double gflops(int m, int n, int k, int ta, int tb)
     for (int round = 0; round < 5; round++) {
         double t0 = now();
         for (int r = 0; r < reps; r++)
-            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+            dl4c_blas_get()->sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                         tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
                         ta ? m : k, b, tb ? k : n, 0.0f, c, n);
         double t = (now() - t0) / reps;
@@ -41,6 +44,7 @@ static double gflops(int m, int n, int k, int ta, int tb)
 
 int main(void)
 {
+    printf("blas %s\n", dl4c_blas_info());
     printf("square-1024 %.1f\n", gflops(1024, 1024, 1024, 0, 0));
     printf("square-2048 %.1f\n", gflops(2048, 2048, 2048, 0, 0));
     /* the MLP at batch 128: forward, weight gradient, input gradient */

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (!strcmp(name, "version") || !strcmp(name, "--version")) {
-        printf("dl4c %s\n", dl4c_version());
+        printf("dl4c %s\nBLAS: %s\n", dl4c_version(), dl4c_blas_info());
         return CLI_OK;
     }
     for (int i = 0; i < N_COMMANDS; i++)

@@ -91,6 +91,14 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_ops_gemm(bool trans_a, bool trans_b,
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_ops_argmax_rows(const dl4c_tensor *x,
                                                         int64_t *idx);
 
+/* What the CPU backend's matrix products run on, e.g. "OpenBLAS 0.3.21
+ * ... USE_OPENMP; kernels: SkylakeX (chosen by dl4c from the CPU's
+ * features)". dl4c loads OpenBLAS on first use and, unless
+ * OPENBLAS_CORETYPE is set, picks its kernels from the CPU's AVX-512 /
+ * AVX2 flags: OpenBLAS' own model table misses newer CPUs. A static
+ * string. */
+DL4C_API const char *dl4c_blas_info(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,9 +24,9 @@
  *              applied to every array it steps: give arrays that should
  *              not decay (biases) an updater with weight_decay 0
  *   ADAMAX     u = max(b2*u, |g|); w -= lr/(1-b1^t)*m/(u+eps)       [2]
- *   NADAM      Nesterov-accelerated ADAM (Dozat 2016) as DL4J has it:
- *              m,v as ADAM; w -= lr*(b1*m + (1-b1)*g)/(1-b1^t)/(sqrt(v)+eps)
- *              (v is not bias-corrected)                             [2]
+ *   NADAM      Nesterov-accelerated ADAM (Dozat 2016, as Keras and
+ *              PyTorch): m,v as ADAM; w -= lr*(b1*m + (1-b1)*g)/(1-b1^t)
+ *              / (sqrt(v/(1-b2^t))+eps)                              [2]
  *   AMSGRAD    ADAM with vhat = max(vhat, v) in the denominator      [3]
  *   ADAGRAD    h += g^2; w -= lr*g/(sqrt(h)+eps)   (eps 1e-6)        [1]
  *   ADADELTA   Zeiler 2012 (rho 0.95, eps 1e-6), step times lr (1.0) [2]

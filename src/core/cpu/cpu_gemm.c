@@ -1,10 +1,9 @@
 /* GEMM through OpenBLAS (row-major CBLAS). A single-row product (m == 1,
- * the batch-1 inference path) or a single-column one (n == 1, a one-unit
- * output layer) goes to GEMV, which OpenBLAS runs without GEMM's packing
- * cost. Leading dimensions are the caller's, so views of wider matrices
+ * the batch-1 inference path) goes to dl4c's own threaded GEMV
+ * (cpu_gemv.c); a single-column one (n == 1, a one-unit output layer) to
+ * OpenBLAS' GEMV, without GEMM's packing cost. Leading dimensions are the caller's, so views of wider matrices
  * work on every path. */
-#include <cblas.h>
-
+#include "core/cpu/cpu_blas.h"
 #include "core/cpu/cpu_internal.h"
 
 static void gemv(dl4c_dtype dt, enum CBLAS_TRANSPOSE t, int64_t rows,
@@ -12,11 +11,12 @@ static void gemv(dl4c_dtype dt, enum CBLAS_TRANSPOSE t, int64_t rows,
                  const void *x, int64_t incx, double beta, void *y,
                  int64_t incy)
 {
+    const dl4c_blas *blas = dl4c_blas_get();
     if (dt == DL4C_F32)
-        cblas_sgemv(CblasRowMajor, t, (int)rows, (int)cols, (float)alpha, a,
+        blas->sgemv(CblasRowMajor, t, (int)rows, (int)cols, (float)alpha, a,
                     (int)lda, x, (int)incx, (float)beta, y, (int)incy);
     else
-        cblas_dgemv(CblasRowMajor, t, (int)rows, (int)cols, alpha, a, (int)lda,
+        blas->dgemv(CblasRowMajor, t, (int)rows, (int)cols, alpha, a, (int)lda,
                     x, (int)incx, beta, y, (int)incy);
 }
 
@@ -26,15 +26,10 @@ void dl4c_cpu_gemm(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
                    void *c, int64_t ldc)
 {
     if (m == 1 && n > 1 && k > 1) {
-        /* c[1,n] = op(A)[1,k] * op(B): y = op(B)^T x, with B stored k x n
-         * (no trans) or n x k (trans); x is A's row (stride 1) or, when A
-         * is stored k x 1, its column (stride lda) */
-        if (trans_b)
-            gemv(dt, CblasNoTrans, n, k, alpha, b, ldb, a, trans_a ? lda : 1,
-                 beta, c, 1);
-        else
-            gemv(dt, CblasTrans, k, n, alpha, b, ldb, a, trans_a ? lda : 1,
-                 beta, c, 1);
+        /* c[1,n] = op(A)[1,k] * op(B): A's row (stride 1) or, when A is
+         * stored k x 1, its column (stride lda) */
+        dl4c_cpu_gemv_row(dt, trans_b, n, k, alpha, a, trans_a ? lda : 1, b,
+                          ldb, beta, c);
         return;
     }
     if (n == 1 && m > 1 && k > 1) {
@@ -51,10 +46,11 @@ void dl4c_cpu_gemm(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
     }
     enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
     enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
+    const dl4c_blas *blas = dl4c_blas_get();
     if (dt == DL4C_F32)
-        cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha,
+        blas->sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha,
                     a, (int)lda, b, (int)ldb, (float)beta, c, (int)ldc);
     else
-        cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a,
+        blas->dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a,
                     (int)lda, b, (int)ldb, beta, c, (int)ldc);
 }

@@ -28,6 +28,12 @@ void dl4c_cpu_gemm(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
                    int64_t lda, const void *b, int64_t ldb, double beta,
                    void *c, int64_t ldc);
 
+/* c[1,n] = alpha * x[1,k] * op(B) + beta * c, op(B) = B (stored k x n)
+ * or B^T (stored n x k), threaded over the columns of c. */
+void dl4c_cpu_gemv_row(dl4c_dtype dt, bool trans_b, int64_t n, int64_t k,
+                       double alpha, const void *x, int64_t incx,
+                       const void *b, int64_t ldb, double beta, void *c);
+
 void dl4c_cpu_binary(dl4c_binary_op op, dl4c_dtype dt, int ndim,
                      const int64_t *shape, const int64_t *sa,
                      const int64_t *sb, const void *a, const void *b,
