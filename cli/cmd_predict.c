@@ -21,6 +21,7 @@ static cli_opt opts[] = {
     {"skip-lines", "N", "CSV header lines to skip", NULL},
     {"delimiter", "C", "CSV delimiter (default ',')", NULL},
     {"batch", "N", "rows per forward pass from files (default 256)", NULL},
+    {"limit", "N", "predict for the first N rows only", NULL},
     {"header", NULL, "print a header line", NULL},
 };
 
@@ -84,9 +85,10 @@ static dl4c_status flush_rows(predictor *p)
 static int predict_csv(predictor *p, FILE *in, const char *name, bool stream)
 {
     dl4c_csv_options o = dl4c_csv_options_default();
-    int64_t label = -1, skip = 0;
+    int64_t label = -1, skip = 0, limit, done = 0;
     if (!cli_int(opts, N_OPTS, "label-index", -1, 0, 1 << 20, &label) ||
-        !cli_int(opts, N_OPTS, "skip-lines", 0, 0, 1 << 20, &skip))
+        !cli_int(opts, N_OPTS, "skip-lines", 0, 0, 1 << 20, &skip) ||
+        !cli_int(opts, N_OPTS, "limit", INT64_MAX, 1, INT64_MAX, &limit))
         return CLI_USAGE;
     o.label_from = o.label_to = (int)label;
     if (OPT("delimiter"))
@@ -96,7 +98,7 @@ static int predict_csv(predictor *p, FILE *in, const char *name, bool stream)
     size_t len = 0;
     int64_t line_no = 0;
     int rc = CLI_OK;
-    while (getline(&line, &len, in) >= 0) {
+    while (done < limit && getline(&line, &len, in) >= 0) {
         line_no++;
         if (line_no <= skip || strspn(line, " \t\r\n") == strlen(line))
             continue;
@@ -118,6 +120,7 @@ static int predict_csv(predictor *p, FILE *in, const char *name, bool stream)
             break;
         }
         p->rows++;
+        done++;
         if ((stream || p->rows == p->cap) && flush_rows(p) != DL4C_OK) {
             rc = cli_fail("predict");
             break;
@@ -139,8 +142,13 @@ static int predict_dataset(predictor *p, const char *path)
         return cli_fail("predict");
     }
     const dl4c_tensor *x = dl4c_dataset_features(ds);
-    int64_t n = dl4c_dataset_count(ds);
+    int64_t n = dl4c_dataset_count(ds), limit;
     int rc = CLI_OK;
+    if (!cli_int(opts, N_OPTS, "limit", n, 1, INT64_MAX, &limit)) {
+        dl4c_dataset_free(ds);
+        return CLI_USAGE;
+    }
+    n = limit < n ? limit : n;
     for (int64_t r = 0; r < n && rc == CLI_OK; r++) {
         memcpy((float *)dl4c_tensor_data(p->x) + p->rows * p->width,
                (const float *)dl4c_tensor_data(x) + r * p->width,

@@ -86,7 +86,7 @@ static char *preset_json(const char *name, const dl4c_dataset *ds,
             "{\"type\": \"Dense\", \"units\": 500, \"activation\": \"relu\"},"
             "{\"type\": \"Dense\", \"units\": 100, \"activation\": \"relu\"},");
         training = "{\"updater\": {\"type\": \"nesterovs\", \"learning_rate\":"
-                   " 0.0015, \"momentum\": 0.98}, \"l2\": 7.5e-6}";
+                   " 0.005, \"momentum\": 0.98}, \"l2\": 7.5e-6}";
     } else if (!strcmp(name, "mlp")) {
         char list[256];
         snprintf(list, sizeof list, "%s", hidden ? hidden : "64,64");
@@ -283,7 +283,7 @@ static int setup_normalizer(run *r, bool idx_data)
     return CLI_OK;
 }
 
-static int setup_listeners(run *r)
+static int setup_listeners(run *r, int64_t epochs)
 {
     int64_t every = 0, ckpt_it = 0, ckpt_ep = 0, keep = 3;
     const char *dir = OPT("checkpoint-dir");
@@ -298,8 +298,9 @@ static int setup_listeners(run *r)
     dl4c_status st = DL4C_OK;
     if (isatty(STDERR_FILENO) && !cli_flag(opts, N_OPTS, "no-progress"))
         st = dl4c_listener_progress(stderr, &r->ls[r->n_ls++]);
-    else
-        st = dl4c_listener_performance(stderr, INT64_MAX, &r->ls[r->n_ls++]);
+    else /* about 20 lines for the whole run */
+        st = dl4c_listener_epochs(stderr, epochs > 20 ? epochs / 20 : 1,
+                                  &r->ls[r->n_ls++]);
     if (st == DL4C_OK && every)
         st = dl4c_listener_score(stderr, every, &r->ls[r->n_ls++]);
     if (st == DL4C_OK && dir)
@@ -424,7 +425,7 @@ static int train(run *r)
         if (dl4c_net_set_class_names(r->net, n, names) != DL4C_OK)
             return cli_fail("train");
     }
-    if ((rc = setup_listeners(r)) != CLI_OK)
+    if ((rc = setup_listeners(r, epochs - dl4c_net_epoch(r->net))) != CLI_OK)
         return rc;
 
     dl4c_status st;

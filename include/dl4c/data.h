@@ -132,8 +132,8 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_csv_read(void *stream,
 
 /* Parses one CSV line (no line break inside quotes) into float values,
  * skipping the label columns label_from..label_to when they are set: the
- * features of a row to predict. *count gets the number of values;
- * DL4C_SHAPE when there are more than `cap`. Errors name `name`,
+ * features of a row to predict. *count gets the number of values in the
+ * line; only the first `cap` are stored. Errors name `name`,
  * `line_no` and the column, as dl4c_csv_load does. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_csv_parse_row(
     const char *line, const dl4c_csv_options *opt, const char *name,

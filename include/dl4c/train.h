@@ -69,6 +69,12 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_listener_score(FILE *out,
  * iterations, plus a line per epoch. */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_listener_performance(FILE *out, int64_t every, dl4c_listener *l);
+/* "epoch 3/15: loss 0.0612, 1.28 s, 46857 examples/s" after every
+ * `every` epochs (and the last), the loss being the mean batch score of
+ * the epoch. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_listener_epochs(FILE *out,
+                                                        int64_t every,
+                                                        dl4c_listener *l);
 /* A one-line progress bar with ETA redrawn in place (for terminals). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_listener_progress(FILE *out,
                                                           dl4c_listener *l);

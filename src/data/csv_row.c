@@ -35,10 +35,9 @@ dl4c_status dl4c_csv_parse_row(const char *line, const dl4c_csv_options *opt,
         DL4C_CHECK(dl4c_csv_parse_number(cell, &v, why, sizeof why),
                    DL4C_FORMAT, "%s:%lld: column %d: %s", name,
                    (long long)line_no, c + 1, why);
-        DL4C_CHECK(*count < cap, DL4C_SHAPE,
-                   "%s:%lld: more than %lld values in the row", name,
-                   (long long)line_no, (long long)cap);
-        values[(*count)++] = (float)v;
+        if (*count < cap)
+            values[*count] = (float)v;
+        (*count)++;
     }
 fail:
     dl4c_csv_record_free(&rec);

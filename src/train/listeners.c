@@ -111,6 +111,57 @@ dl4c_status dl4c_listener_performance(FILE *out, int64_t every,
     return make_every(out, every, l);
 }
 
+/* ---- epoch summary ---- */
+
+typedef struct epoch_ctx {
+    FILE *out;
+    int64_t every;
+    double score_sum;
+    int64_t batches;
+} epoch_ctx;
+
+static dl4c_status epoch_iteration(void *ctx, const dl4c_fit_info *info,
+                                   bool *stop)
+{
+    epoch_ctx *c = ctx;
+    (void)stop;
+    c->score_sum += info->score;
+    c->batches++;
+    return DL4C_OK;
+}
+
+static dl4c_status epoch_end(void *ctx, const dl4c_fit_info *info, bool *stop)
+{
+    epoch_ctx *c = ctx;
+    (void)stop;
+    if (info->epoch % c->every == 0 || info->epoch == info->target_epochs)
+        fprintf(c->out, "epoch %lld/%lld: loss %.6g, %.2f s, %.0f examples/s\n",
+                (long long)info->epoch, (long long)info->target_epochs,
+                c->batches ? c->score_sum / (double)c->batches : 0.0,
+                info->epoch_seconds,
+                info->epoch_seconds > 0
+                    ? (double)info->examples_done / info->epoch_seconds
+                    : 0.0);
+    c->score_sum = 0;
+    c->batches = 0;
+    return DL4C_OK;
+}
+
+dl4c_status dl4c_listener_epochs(FILE *out, int64_t every, dl4c_listener *l)
+{
+    epoch_ctx *c = dl4c_calloc(1, sizeof *c);
+    *l = (dl4c_listener){0};
+    if (!c)
+        return dl4c_error_set(DL4C_NOMEM, "out of memory");
+    c->out = out;
+    c->every = every > 0 ? every : 1;
+    *l = (dl4c_listener){.on_iteration = epoch_iteration,
+                         .on_epoch_end = epoch_end,
+                         .destroy = dl4c_free,
+                         .ctx = c};
+    return DL4C_OK;
+}
+
 /* ---- progress bar ---- */
 
 #define BAR 30

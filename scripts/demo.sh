@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The end-to-end demo: train the 784-500-100-10 MLP of DL4J's MNIST example,
+# evaluate it, save it, reload it and predict with it; then the same for
+# Iris from the CSV shipped in data/. Usage: scripts/demo.sh [DL4C_BINARY]
+# MNIST comes from $DL4C_MNIST_DIR, else ../shared/data/mnist, else the
+# 2,000-image subset in data/mnist-small.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dl4c=${1:-build/dl4c}
+out=demo-out
+mkdir -p "$out"
+
+mnist=${DL4C_MNIST_DIR:-../shared/data/mnist}
+if [[ ! -f "$mnist/train-images-idx3-ubyte.gz" && ! -f "$mnist/train-images-idx3-ubyte" ]]; then
+    echo "(full MNIST not found at $mnist: using the subset in data/mnist-small)"
+    mnist=data/mnist-small
+fi
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "dl4c: $("$dl4c" version | tr '\n' ' ')"
+
+step "MNIST: train the 784-500-100-10 MLP (ReLU, softmax + NLL, Nesterov momentum 0.98, L2), 15 epochs"
+"$dl4c" train --preset mnist-mlp --data "$mnist" --test "$mnist" --num-classes 10 \
+    --epochs 15 --batch 64 --seed 123 --out "$out/mnist.dl4c"
+
+step "MNIST: the saved model"
+"$dl4c" summary "$out/mnist.dl4c"
+
+step "MNIST: reload it and evaluate on the test set"
+"$dl4c" evaluate --model "$out/mnist.dl4c" --data "$mnist" --top-n 2
+
+step "MNIST: predict the first 5 test images (class, then the 10 probabilities)"
+"$dl4c" predict --model "$out/mnist.dl4c" --input "$mnist" --limit 5
+
+step "Iris: train an MLP on data/iris.csv, holding 20% out for testing"
+"$dl4c" train --preset mlp --hidden 16,16 --data data/iris.csv --label-index 4 \
+    --num-classes 3 --split 0.8 --epochs 100 --batch 16 --seed 7 --out "$out/iris.dl4c"
+
+step "Iris: reload and evaluate on all 150 rows"
+"$dl4c" evaluate --model "$out/iris.dl4c" --data data/iris.csv --label-index 4 --num-classes 3
+
+step "Iris: predict rows from stdin (a pipe)"
+printf '5.1,3.5,1.4,0.2\n5.7,2.8,4.1,1.3\n6.7,3.0,5.2,2.3\n' |
+    "$dl4c" predict --model "$out/iris.dl4c" --header
+
+step "done: models are in $out/"
