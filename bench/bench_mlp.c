@@ -87,6 +87,8 @@ int main(int argc, char **argv)
         if (dl4c_tensor_create(DL4C_F32, 2, dims, &in) != DL4C_OK)
             return fail();
         dl4c_rng_fill_uniform(&rng, in, 0, 1);
+        if (dl4c_net_prepare_inference(net) != DL4C_OK)
+            return fail();
         const dl4c_tensor *ins[1] = {in};
         int reps = batch == 1 ? 20000 : 200;
         for (int i = 0; i < reps / 10; i++)

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Summarizes bench/run.sh measurements: median and range per series, and
-dl4c's median over the faster PyTorch setting's median."""
+dl4c's median over the fastest PyTorch setting's median (torch2: 2 threads,
+OMP_WAIT_POLICY=PASSIVE; torch2k: the same with the OpenBLAS kernels dl4c
+picks; torch1k: 1 thread with them)."""
 import statistics
 import sys
 from collections import defaultdict
@@ -25,7 +27,7 @@ def main():
     for kind, unit in (("train-128", "s/epoch"), ("train-64", "s/epoch"),
                        ("infer-1", "us/call"), ("infer-256", "us/call")):
         d = med.get("dl4c-" + kind)
-        t = [med[p + "-" + kind] for p in ("torch2", "torch1")
+        t = [med[p + "-" + kind] for p in ("torch2", "torch2k", "torch1k")
              if p + "-" + kind in med]
         if d is None or not t:
             continue

@@ -18,22 +18,27 @@ record() { # name command...
     echo "$name $v" >>"$out"
 }
 
+# PyTorch calls the same Debian OpenBLAS; its best setting includes the
+# kernels dl4c picks for this CPU (OPENBLAS_CORETYPE), so it gets them too.
+core=$("$build/dl4c" version | sed -n 's/.*kernels: \([A-Za-z0-9]*\).*/\1/p')
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 echo "date: $(date -u +%Y-%m-%d)"
 echo "torch: $($py -c 'import torch; print(torch.__version__)')"
-echo "rounds: $rounds (after one warm-up round)"
+echo "rounds: $rounds (after one warm-up round); OpenBLAS kernels: ${core:-default}"
 "$build/sgemm_ceiling" | sed 's/^/ceiling /'
 
 for round in $(seq 0 "$rounds"); do
     for batch in 128 64; do
         record "dl4c-train-$batch" env OMP_NUM_THREADS=2 "$build/bench_mlp" train $batch
         record "torch2-train-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" train $batch 2
-        record "torch1-train-$batch" env OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" train $batch 1
+        record "torch2k-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" train $batch 2
+        record "torch1k-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" train $batch 1
     done
     for batch in 1 256; do
         record "dl4c-infer-$batch" env OMP_NUM_THREADS=2 "$build/bench_mlp" infer $batch
         record "torch2-infer-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" infer $batch 2
-        record "torch1-infer-$batch" env OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" infer $batch 1
+        record "torch2k-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" infer $batch 2
+        record "torch1k-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" infer $batch 1
     done
     if [[ $round == 0 ]]; then
         : >"$out" # the first round is a warm-up

@@ -29,9 +29,10 @@ static double gflops(int m, int n, int k, int ta, int tb)
     for (int round = 0; round < 5; round++) {
         double t0 = now();
         for (int r = 0; r < reps; r++)
-            dl4c_blas_get()->sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                        tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
-                        ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+            dl4c_blas_get()->sgemm(
+                CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, ta ? m : k, b,
+                tb ? k : n, 0.0f, c, n);
         double t = (now() - t0) / reps;
         if (t < best)
             best = t;

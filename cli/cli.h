@@ -57,9 +57,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* ---- data (cli_data.c) ---- */
 
 typedef struct cli_data_opts {
-    int64_t label_index;  /* -1: last column */
-    int64_t labels_to;    /* regression: last label column, -1 = label */
-    int64_t num_classes;  /* 0: regression */
+    int64_t label_index; /* -1: last column */
+    int64_t labels_to;   /* regression: last label column, -1 = label */
+    int64_t num_classes; /* 0: regression */
     int64_t skip_lines;
     const char *delimiter;
     const char *const *class_names; /* from a model, or NULL */
@@ -68,8 +68,8 @@ typedef struct cli_data_opts {
 
 /* Loads labelled data: a CSV file, an IDX directory in MNIST layout
  * (train or t10k files by `train`), or "IMAGES,LABELS" IDX files. */
-dl4c_status cli_load_data(const char *path, bool train,
-                          const cli_data_opts *o, dl4c_dataset **out);
+dl4c_status cli_load_data(const char *path, bool train, const cli_data_opts *o,
+                          dl4c_dataset **out);
 /* Reshapes the features so they fit the net's input when the element
  * counts agree (28x28x1 images into a [784] input, or back). */
 dl4c_status cli_fit_to_net(dl4c_dataset *ds, const dl4c_net *net);

@@ -114,8 +114,9 @@ bool cli_int(const cli_opt *opts, int n, const char *name, int64_t def,
     errno = 0;
     long long x = strtoll(v, &end, 10);
     if (!*v || *end || errno || x < min || x > max) {
-        fprintf(stderr, "dl4c: --%s: '%s' is not a whole number in %lld..%lld\n",
-                name, v, (long long)min, (long long)max);
+        fprintf(stderr,
+                "dl4c: --%s: '%s' is not a whole number in %lld..%lld\n", name,
+                v, (long long)min, (long long)max);
         return false;
     }
     *out = x;

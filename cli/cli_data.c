@@ -11,8 +11,8 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-dl4c_status cli_load_data(const char *path, bool train,
-                          const cli_data_opts *o, dl4c_dataset **out)
+dl4c_status cli_load_data(const char *path, bool train, const cli_data_opts *o,
+                          dl4c_dataset **out)
 {
     const char *comma = strchr(path, ',');
     *out = NULL;

@@ -6,12 +6,16 @@
 
 static cli_opt opts[] = {
     {"model", "FILE", "the model to evaluate (required)", NULL},
-    {"data", "PATH", "CSV file, MNIST directory (its test files), or "
-                     "IMAGES,LABELS IDX files (required)", NULL},
+    {"data", "PATH",
+     "CSV file, MNIST directory (its test files), or "
+     "IMAGES,LABELS IDX files (required)",
+     NULL},
     {"label-index", "N", "CSV label column (default: the last)", NULL},
     {"labels-to", "N", "regression: last label column", NULL},
-    {"num-classes", "K", "classes (default: the model's output width; 0 for "
-                         "regression)", NULL},
+    {"num-classes", "K",
+     "classes (default: the model's output width; 0 for "
+     "regression)",
+     NULL},
     {"skip-lines", "N", "CSV header lines to skip", NULL},
     {"delimiter", "C", "CSV delimiter (default ',')", NULL},
     {"top-n", "N", "also report top-N accuracy", NULL},

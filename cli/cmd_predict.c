@@ -11,11 +11,15 @@
 
 static cli_opt opts[] = {
     {"model", "FILE", "the model (required)", NULL},
-    {"input", "PATH", "CSV rows of features ('-' or absent: stdin), an "
-                      "MNIST directory or IMAGES,LABELS IDX files", NULL},
+    {"input", "PATH",
+     "CSV rows of features ('-' or absent: stdin), an "
+     "MNIST directory or IMAGES,LABELS IDX files",
+     NULL},
     {"output", "FILE", "write here instead of stdout", NULL},
-    {"format", "KIND", "class, probabilities or both (default both; "
-                       "regression models print values)", NULL},
+    {"format", "KIND",
+     "class, probabilities or both (default both; "
+     "regression models print values)",
+     NULL},
     {"label-index", "N", "skip this CSV column (rows that carry a label)",
      NULL},
     {"skip-lines", "N", "CSV header lines to skip", NULL},
@@ -92,8 +96,8 @@ static int predict_csv(predictor *p, FILE *in, const char *name, bool stream)
         return CLI_USAGE;
     o.label_from = o.label_to = (int)label;
     if (OPT("delimiter"))
-        o.delimiter = strcmp(OPT("delimiter"), "tab") ? OPT("delimiter")[0]
-                                                      : '\t';
+        o.delimiter =
+            strcmp(OPT("delimiter"), "tab") ? OPT("delimiter")[0] : '\t';
     char *line = NULL;
     size_t len = 0;
     int64_t line_no = 0;
@@ -197,13 +201,16 @@ static int run(predictor *p)
     if (cli_flag(opts, N_OPTS, "header")) {
         if (p->classifier && p->format != 1)
             fprintf(p->out, "class");
-        for (int64_t c = 0; c < p->outputs && (!p->classifier || p->format); c++) {
+        for (int64_t c = 0; c < p->outputs && (!p->classifier || p->format);
+             c++) {
             const char *nm = dl4c_net_class_name(p->net, (int)c);
-            fprintf(p->out, "%s", (c || (p->classifier && p->format == 2)) ? "," : "");
+            fprintf(p->out, "%s",
+                    (c || (p->classifier && p->format == 2)) ? "," : "");
             if (p->classifier && nm)
                 fprintf(p->out, "p_%s", nm);
             else
-                fprintf(p->out, "%s%lld", p->classifier ? "p_" : "y_", (long long)c);
+                fprintf(p->out, "%s%lld", p->classifier ? "p_" : "y_",
+                        (long long)c);
         }
         fputc('\n', p->out);
     }
@@ -233,12 +240,12 @@ int cmd_predict(int argc, char **argv)
 {
     const char *pos[1];
     int n_pos;
-    int rc = cli_parse(argc, argv,
-                       "dl4c predict --model FILE [--input PATH] [--output FILE]",
-                       "Writes one line of predictions per input row: the class "
-                       "(its name when the\nmodel has class names) and the "
-                       "probabilities, or the predicted values.",
-                       opts, N_OPTS, pos, 0, &n_pos);
+    int rc = cli_parse(
+        argc, argv, "dl4c predict --model FILE [--input PATH] [--output FILE]",
+        "Writes one line of predictions per input row: the class "
+        "(its name when the\nmodel has class names) and the "
+        "probabilities, or the predicted values.",
+        opts, N_OPTS, pos, 0, &n_pos);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
     if (!OPT("model"))

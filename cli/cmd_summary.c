@@ -12,9 +12,10 @@ int cmd_summary(int argc, char **argv)
 {
     const char *pos[1];
     int n_pos = 0;
-    int rc = cli_parse(argc, argv, "dl4c summary (MODEL | --model FILE | --config FILE)",
-                       "Prints each layer with its output shape and parameter count.",
-                       opts, N_OPTS, pos, 1, &n_pos);
+    int rc = cli_parse(
+        argc, argv, "dl4c summary (MODEL | --model FILE | --config FILE)",
+        "Prints each layer with its output shape and parameter count.", opts,
+        N_OPTS, pos, 1, &n_pos);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
     const char *model = n_pos ? pos[0] : cli_get(opts, N_OPTS, "model");

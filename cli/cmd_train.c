@@ -13,36 +13,43 @@ static cli_opt opts[] = {
     {"preset", "NAME", "built-in net: mlp, mnist-mlp", NULL},
     {"model", "FILE", "continue training a saved model", NULL},
     {"resume", "PATH", "resume from a checkpoint file or directory", NULL},
-    {"data", "PATH", "training data: CSV file, MNIST directory, or "
-                     "IMAGES,LABELS IDX files", NULL},
+    {"data", "PATH",
+     "training data: CSV file, MNIST directory, or "
+     "IMAGES,LABELS IDX files",
+     NULL},
     {"test", "PATH", "test data (same forms as --data)", NULL},
     {"split", "F", "hold out 1-F of --data for testing (e.g. 0.8)", NULL},
     {"label-index", "N", "CSV label column (default: the last)", NULL},
-    {"labels-to", "N", "regression: last label column (several targets)",
-     NULL},
+    {"labels-to", "N", "regression: last label column (several targets)", NULL},
     {"num-classes", "K", "number of classes; 0 for regression", NULL},
     {"skip-lines", "N", "CSV header lines to skip", NULL},
     {"delimiter", "C", "CSV delimiter (default ',')", NULL},
     {"normalize", "KIND",
      "standardize, minmax, image or none (default: image for IDX, "
-     "standardize for CSV)", NULL},
-    {"hidden", "LIST", "mlp preset: hidden layer sizes (default 64,64)",
+     "standardize for CSV)",
      NULL},
+    {"hidden", "LIST", "mlp preset: hidden layer sizes (default 64,64)", NULL},
     {"epochs", "N", "epochs to train (default 10)", NULL},
     {"batch", "N", "minibatch size (default 32)", NULL},
-    {"seed", "S", "seed for shuffling, splitting and preset weights "
-                  "(default 42)", NULL},
+    {"seed", "S",
+     "seed for shuffling, splitting and preset weights "
+     "(default 42)",
+     NULL},
     {"updater", "NAME", "override the updater (adam, nesterovs, sgd, ...)",
      NULL},
     {"lr", "X", "override the learning rate", NULL},
     {"out", "FILE", "save the trained model here", NULL},
     {"checkpoint-dir", "DIR", "write checkpoints here", NULL},
     {"checkpoint-every", "N", "checkpoint every N iterations", NULL},
-    {"checkpoint-epochs", "N", "checkpoint every N epochs (default 1 with "
-                               "--checkpoint-dir)", NULL},
+    {"checkpoint-epochs", "N",
+     "checkpoint every N epochs (default 1 with "
+     "--checkpoint-dir)",
+     NULL},
     {"keep", "N", "checkpoints to keep (default 3, 0 = all)", NULL},
-    {"patience", "N", "early stopping: epochs without improvement on the "
-                      "test data", NULL},
+    {"patience", "N",
+     "early stopping: epochs without improvement on the "
+     "test data",
+     NULL},
     {"max-time", "SECONDS", "early stopping: time limit", NULL},
     {"score-every", "N", "print the score every N iterations", NULL},
     {"no-progress", NULL, "no progress bar even on a terminal", NULL},
@@ -127,7 +134,8 @@ static void describe(const char *what, const dl4c_dataset *ds)
     s.ndim--;
     memmove(s.dim, s.dim + 1, sizeof(int64_t) * (size_t)s.ndim);
     fprintf(stderr, "%s: %lld examples, features %s", what,
-            (long long)dl4c_dataset_count(ds), dl4c_shape_format(&s, buf, sizeof buf));
+            (long long)dl4c_dataset_count(ds),
+            dl4c_shape_format(&s, buf, sizeof buf));
     if (dl4c_dataset_num_classes(ds))
         fprintf(stderr, ", %d classes\n", dl4c_dataset_num_classes(ds));
     else
@@ -199,8 +207,8 @@ static int make_net(run *r, int64_t seed)
     if (config) {
         st = dl4c_net_load_config(config, DL4C_F32, &r->net);
     } else if (preset) {
-        char *json = preset_json(preset, r->train, OPT("hidden"),
-                                 (uint64_t)seed);
+        char *json =
+            preset_json(preset, r->train, OPT("hidden"), (uint64_t)seed);
         if (!json)
             return cli_usage_error("train",
                                    "unknown preset '%s' or bad --hidden "
@@ -248,8 +256,8 @@ static int apply_overrides(dl4c_net *net)
             dl4c_tensor_free(saved);
             return cli_fail("train");
         }
-        if (saved &&
-            dl4c_tensor_copy_into(saved, dl4c_net_updater_state(net)) != DL4C_OK) {
+        if (saved && dl4c_tensor_copy_into(
+                         saved, dl4c_net_updater_state(net)) != DL4C_OK) {
             dl4c_tensor_free(saved);
             return cli_fail("train");
         }
@@ -289,8 +297,9 @@ static int setup_listeners(run *r, int64_t epochs)
     const char *dir = OPT("checkpoint-dir");
     if (!cli_int(opts, N_OPTS, "score-every", 0, 0, INT64_MAX, &every) ||
         !cli_int(opts, N_OPTS, "checkpoint-every", 0, 0, INT64_MAX, &ckpt_it) ||
-        !cli_int(opts, N_OPTS, "checkpoint-epochs", dir && !OPT("checkpoint-every") ? 1 : 0,
-                 0, INT64_MAX, &ckpt_ep) ||
+        !cli_int(opts, N_OPTS, "checkpoint-epochs",
+                 dir && !OPT("checkpoint-every") ? 1 : 0, 0, INT64_MAX,
+                 &ckpt_ep) ||
         !cli_int(opts, N_OPTS, "keep", 3, 0, 1000000, &keep))
         return CLI_USAGE;
     if ((ckpt_it || ckpt_ep) && !dir)
@@ -395,8 +404,8 @@ static int train(run *r)
         char *path = NULL;
         if (dl4c_checkpoint_latest(resume, &path) == DL4C_OK && !path)
             return cli_usage_error("train", "no checkpoint in '%s'", resume);
-        dl4c_status st = dl4c_checkpoint_load(path ? path : resume, &r->net,
-                                              r->it);
+        dl4c_status st =
+            dl4c_checkpoint_load(path ? path : resume, &r->net, r->it);
         if (st == DL4C_OK)
             fprintf(stderr, "resuming %s at epoch %lld, iteration %lld\n",
                     path ? path : resume, (long long)dl4c_net_epoch(r->net),
@@ -454,9 +463,8 @@ static int train(run *r)
         if (patience || max_time > 0)
             return cli_usage_error("train",
                                    "early stopping needs --test or --split");
-        dl4c_fit_options o = {.epochs = epochs,
-                              .listeners = r->ls,
-                              .n_listeners = r->n_ls};
+        dl4c_fit_options o = {
+            .epochs = epochs, .listeners = r->ls, .n_listeners = r->n_ls};
         st = dl4c_fit(r->net, r->it, &o, NULL);
     }
     if (st != DL4C_OK)

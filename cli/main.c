@@ -9,8 +9,7 @@
 static const cli_command commands[] = {
     {"train", "train a network on CSV or IDX data and save it", cmd_train},
     {"evaluate", "evaluate a model on labelled data", cmd_evaluate},
-    {"predict", "predict for CSV rows (files or stdin to stdout)",
-     cmd_predict},
+    {"predict", "predict for CSV rows (files or stdin to stdout)", cmd_predict},
     {"summary", "print a model's layers, shapes and parameter counts",
      cmd_summary},
 };

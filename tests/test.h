@@ -83,8 +83,9 @@ extern int test_skipped;
         double a_ = (double)(a), b_ = (double)(b), t_ = (double)(tol);         \
         if (!(fabs(a_ - b_) <= t_)) {                                          \
             test_failures++;                                                   \
-            fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %.10g, %s = %.10g" \
-                            " (tol %g)\n",                                     \
+            fprintf(stderr,                                                    \
+                    "%s:%d: CHECK_NEAR failed: %s = %.10g, %s = %.10g"         \
+                    " (tol %g)\n",                                             \
                     __FILE__, __LINE__, #a, a_, #b, b_, t_);                   \
         }                                                                      \
     } while (0)

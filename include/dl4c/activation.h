@@ -69,8 +69,8 @@ DL4C_API dl4c_activation dl4c_activation_default(dl4c_activation_id id);
  * "gelu", "relu6", ...), with default parameters. Keras 3's hard_sigmoid
  * has slope 1/6: an importer sets alpha itself. DL4C_INVALID_ARG ("unknown
  * activation 'xyz'") otherwise. */
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_activation_parse(const char *name, dl4c_activation *out);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_activation_parse(const char *name,
+                                                          dl4c_activation *out);
 
 /* Canonical lower-case name ("relu"), as written to configs. */
 DL4C_API const char *dl4c_activation_name(dl4c_activation_id id);

@@ -45,8 +45,8 @@ typedef struct dl4c_dataset dl4c_dataset;
  * 0 classes (see dl4c_dataset_set_classes). Iterators, normalizers and
  * splits only read a dataset, so several threads may use one at once. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_dataset_create(dl4c_tensor *features,
-                                                       dl4c_tensor *labels,
-                                                       dl4c_dataset **out);
+                                                        dl4c_tensor *labels,
+                                                        dl4c_dataset **out);
 DL4C_API void dl4c_dataset_free(dl4c_dataset *ds);
 /* Borrowed; live as long as ds. */
 DL4C_API const dl4c_tensor *dl4c_dataset_features(const dl4c_dataset *ds);
@@ -60,8 +60,8 @@ DL4C_API const char *dl4c_dataset_class_name(const dl4c_dataset *ds, int i);
  * be NULL, or hold NULL entries; the strings are copied). n = 0 marks the
  * labels as regression targets. DL4C_STATE without labels, DL4C_SHAPE
  * unless the labels are [N, n]. */
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_dataset_set_classes(
-    dl4c_dataset *ds, int n, const char *const *names);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_dataset_set_classes(dl4c_dataset *ds, int n, const char *const *names);
 /* Gives each example the shape `example_shape` (ndim dims, same element
  * count), e.g. 28x28x1 images as 784 values. DL4C_SHAPE naming both
  * shapes when the counts differ. */
@@ -71,18 +71,20 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_dataset_reshape_features(
  * start+count). DL4C_INVALID_ARG when count <= 0 or the range does not lie
  * inside the dataset. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_dataset_subset(const dl4c_dataset *ds,
-                                                       int64_t start,
-                                                       int64_t count,
-                                                       dl4c_dataset **out);
+                                                        int64_t start,
+                                                        int64_t count,
+                                                        dl4c_dataset **out);
 /* Shuffled split with `seed`: round(train_fraction*N) examples go to
  * *train, the rest to *test, both deep copies in shuffled order. For
  * classification the split is stratified (each class split in the same
  * proportion, remainders going to the classes with the largest fractional
  * parts). DL4C_INVALID_ARG unless 0 < train_fraction < 1 and both sides
  * get at least one example. The same seed gives the same split. */
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_dataset_split(const dl4c_dataset *ds, double train_fraction,
-                   uint64_t seed, dl4c_dataset **train, dl4c_dataset **test);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_dataset_split(const dl4c_dataset *ds,
+                                                       double train_fraction,
+                                                       uint64_t seed,
+                                                       dl4c_dataset **train,
+                                                       dl4c_dataset **test);
 
 /* ---- CSV ------------------------------------------------------------ */
 
@@ -120,15 +122,15 @@ DL4C_API dl4c_csv_options dl4c_csv_options_default(void);
  * (including a file with no data rows), DL4C_INVALID_ARG for options that
  * do not fit together or label columns outside the file's columns. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_csv_load(const char *path,
-                                                 const dl4c_csv_options *opt,
-                                                 dl4c_dataset **out);
+                                                  const dl4c_csv_options *opt,
+                                                  dl4c_dataset **out);
 /* The same over an open stream (a FILE *, e.g. stdin); `name` is used in
  * messages ("<stream>" when NULL). The stream is read to its end and not
  * closed. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_csv_read(void *stream,
-                                                 const char *name,
-                                                 const dl4c_csv_options *opt,
-                                                 dl4c_dataset **out);
+                                                  const char *name,
+                                                  const dl4c_csv_options *opt,
+                                                  dl4c_dataset **out);
 
 /* Parses one CSV line (no line break inside quotes) into float values,
  * skipping the label columns label_from..label_to when they are set: the
@@ -149,7 +151,7 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_csv_parse_row(
  * short file, trailing bytes, broken gzip data, or a NaN / infinite float
  * element. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_idx_load(const char *path,
-                                                 dl4c_tensor **out);
+                                                  dl4c_tensor **out);
 
 /* MNIST-layout pair: images [N, rows, cols] and labels [N] of 0..9 become
  * features [N, rows, cols, 1] (raw 0..255 values; normalize with
@@ -157,8 +159,8 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_idx_load(const char *path,
  * DL4C_FORMAT when the ranks or counts do not match or a label is outside
  * 0..9, besides dl4c_idx_load's errors. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_idx_load_mnist(const char *images,
-                                                       const char *labels,
-                                                       dl4c_dataset **out);
+                                                        const char *labels,
+                                                        dl4c_dataset **out);
 
 /* Loads "train" (train = true) or "t10k" from a directory holding the
  * standard MNIST-layout files (MNIST or Fashion-MNIST), each found as
@@ -168,8 +170,8 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_idx_load_mnist(const char *images,
  * with DL4C_FORMAT ("checksum mismatch"); other files (subsets, plain
  * copies) load without the check. DL4C_IO when a file is missing. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_mnist_load_dir(const char *dir,
-                                                       bool train,
-                                                       dl4c_dataset **out);
+                                                        bool train,
+                                                        dl4c_dataset **out);
 
 /* ---- downloads ------------------------------------------------------- */
 
@@ -185,13 +187,13 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_mnist_load_dir(const char *dir,
  * a transfer stalled for a minute is abandoned. Thread-safe for different
  * destinations. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_fetch(const char *source,
-                                              const char *dest,
-                                              const char *sha256);
+                                               const char *dest,
+                                               const char *sha256);
 
 /* SHA-256 of a file as 64 lower-case hex digits into hex[65]. DL4C_IO
  * when the file cannot be read. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_sha256_file(const char *path,
-                                                    char hex[65]);
+                                                     char hex[65]);
 
 /* Downloads the four files of a dataset known by name, "mnist" or
  * "fashion-mnist", into `dir` (created when missing), each verified
@@ -203,8 +205,9 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_sha256_file(const char *path,
  * file differs from the published one; files fetched before the failure
  * stay. Load the result with dl4c_mnist_load_dir. Not thread-safe for the
  * same directory. */
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_dataset_download(
-    const char *name, const char *base_url, const char *dir);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_dataset_download(const char *name,
+                                                          const char *base_url,
+                                                          const char *dir);
 
 /* ---- normalizers ------------------------------------------------------ */
 
@@ -217,15 +220,15 @@ typedef enum dl4c_normalizer_kind {
 
 typedef struct dl4c_normalizer dl4c_normalizer;
 
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_normalizer_create(
-    dl4c_normalizer_kind kind, dl4c_normalizer **out);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_normalizer_create(dl4c_normalizer_kind kind, dl4c_normalizer **out);
 DL4C_API void dl4c_normalizer_free(dl4c_normalizer *n);
-DL4C_API dl4c_normalizer_kind dl4c_normalizer_get_kind(
-    const dl4c_normalizer *n);
+DL4C_API dl4c_normalizer_kind
+dl4c_normalizer_get_kind(const dl4c_normalizer *n);
 /* "standardize", "minmax", "image" to a kind; DL4C_INVALID_ARG for any
  * other name. */
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_normalizer_kind_parse(
-    const char *name, dl4c_normalizer_kind *out);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_normalizer_kind_parse(const char *name, dl4c_normalizer_kind *out);
 /* The name of a kind ("standardize", ...); "invalid" when out of range.
  * A static string. */
 DL4C_API const char *dl4c_normalizer_kind_name(dl4c_normalizer_kind kind);
@@ -247,7 +250,7 @@ DL4C_API void dl4c_normalizer_set_fit_labels(dl4c_normalizer *n, bool on);
  * at lo), not divided by zero. IMAGE needs no fit (calling it is
  * harmless). DL4C_FORMAT when the data holds a NaN or an infinity. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_normalizer_fit(dl4c_normalizer *n,
-                                                       const dl4c_dataset *ds);
+                                                        const dl4c_dataset *ds);
 /* In place, features [N, ..., F] (float32 or float64) with F matching the
  * fitted features (IMAGE: any shape); DL4C_STATE before fit, DL4C_SHAPE
  * on a width mismatch. Never allocates. revert undoes transform. A fitted
@@ -265,8 +268,8 @@ dl4c_normalizer_revert_labels(const dl4c_normalizer *n, dl4c_tensor *y);
  * dl4c_free. */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_normalizer_write(const dl4c_normalizer *n, char **json);
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_normalizer_parse(const char *json,
-                                                         dl4c_normalizer **out);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_normalizer_parse(const char *json, dl4c_normalizer **out);
 
 /* ---- iterators -------------------------------------------------------- */
 
@@ -290,9 +293,11 @@ typedef struct dl4c_iterator dl4c_iterator;
  * the batch buffers are allocated here. DL4C_INVALID_ARG for a NULL
  * dataset or batch_size <= 0. An iterator is used by one thread at a
  * time. */
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_iterator_create(const dl4c_dataset *ds, int64_t batch_size, bool shuffle,
-                     uint64_t seed, dl4c_iterator **out);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_iterator_create(const dl4c_dataset *ds,
+                                                         int64_t batch_size,
+                                                         bool shuffle,
+                                                         uint64_t seed,
+                                                         dl4c_iterator **out);
 DL4C_API void dl4c_iterator_free(dl4c_iterator *it);
 /* True while the current epoch has examples left (false for NULL). */
 DL4C_API bool dl4c_iterator_has_next(const dl4c_iterator *it);
@@ -300,7 +305,7 @@ DL4C_API bool dl4c_iterator_has_next(const dl4c_iterator *it);
  * is over (call dl4c_iterator_reset). When the normalizer does not fit the
  * batch its error (e.g. DL4C_SHAPE) is returned and the batch is skipped. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_iterator_next(dl4c_iterator *it,
-                                                      dl4c_batch *batch);
+                                                       dl4c_batch *batch);
 /* Starts the next epoch (a new order when shuffling), also from the middle
  * of one. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_iterator_reset(dl4c_iterator *it);
@@ -326,7 +331,7 @@ DL4C_API void dl4c_iterator_set_normalizer(dl4c_iterator *it,
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_iterator_state_save(const dl4c_iterator *it, char **json);
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_iterator_state_load(dl4c_iterator *it,
-                                                            const char *json);
+                                                             const char *json);
 
 #ifdef __cplusplus
 }

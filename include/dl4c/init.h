@@ -13,9 +13,9 @@
  *   LECUN_UNIFORM    U[-s, s], s = sqrt(3/fan_in)
  *   ZERO, ONES       0, 1
  *   CONSTANT         a
- *   UNIFORM          U[a, b] when a < b, else U[-1/sqrt(fan_in), +1/sqrt(fan_in)]
- *   NORMAL           normal(a, b) when b > 0, else normal(0, 1/sqrt(fan_in))
- *   TRUNCATED_NORMAL as NORMAL, redrawn beyond two std devs
+ *   UNIFORM          U[a, b] when a < b, else U[-1/sqrt(fan_in),
+ * +1/sqrt(fan_in)] NORMAL           normal(a, b) when b > 0, else normal(0,
+ * 1/sqrt(fan_in)) TRUNCATED_NORMAL as NORMAL, redrawn beyond two std devs
  *   ORTHOGONAL       a (gain, default 1) times an orthogonal matrix
  *                    (rows = product of leading dims, cols = last dim)
  *   IDENTITY         a (gain, default 1) times the identity (square 2-D)
@@ -67,7 +67,7 @@ DL4C_API dl4c_init dl4c_init_default(dl4c_init_id id);
  * fan-based schemes unless a and b are set. DL4C_INVALID_ARG naming the
  * unknown scheme otherwise. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_init_parse(const char *name,
-                                                   dl4c_init *out);
+                                                    dl4c_init *out);
 DL4C_API const char *dl4c_init_name(dl4c_init_id id);
 
 /* Fills w according to the scheme, drawing from rng in element order
@@ -77,10 +77,10 @@ DL4C_API const char *dl4c_init_name(dl4c_init_id id);
  * DL4C_INVALID_ARG for fan_in < 1 or fan_out < 0; DL4C_NOMEM (ORTHOGONAL
  * works in a scratch copy). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_init_fill(const dl4c_init *init,
-                                                  dl4c_tensor *w,
-                                                  int64_t fan_in,
-                                                  int64_t fan_out,
-                                                  dl4c_rng *rng);
+                                                   dl4c_tensor *w,
+                                                   int64_t fan_in,
+                                                   int64_t fan_out,
+                                                   dl4c_rng *rng);
 
 #ifdef __cplusplus
 }

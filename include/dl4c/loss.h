@@ -67,7 +67,7 @@ DL4C_API dl4c_loss dl4c_loss_default(dl4c_loss_id id);
  * "MeanSquaredError", ...), ignoring case and underscores.
  * DL4C_INVALID_ARG naming the unknown loss otherwise. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_loss_parse(const char *name,
-                                                   dl4c_loss *out);
+                                                    dl4c_loss *out);
 
 /* Canonical lower-case name ("mcxent"). */
 DL4C_API const char *dl4c_loss_name(dl4c_loss_id id);
@@ -78,11 +78,10 @@ DL4C_API const char *dl4c_loss_name(dl4c_loss_id id);
  * DL4C_INVALID_ARG for a dtype that differs from pred's, a sparse label
  * that is not a class index (the message names the row and value), or a
  * HUBER delta <= 0. Allocates nothing. */
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_loss_score(const dl4c_loss *loss, const dl4c_tensor *pred,
-                const dl4c_tensor *labels, const dl4c_tensor *weights,
-                const dl4c_tensor *mask, dl4c_tensor *per_example,
-                double *score);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_loss_score(
+    const dl4c_loss *loss, const dl4c_tensor *pred, const dl4c_tensor *labels,
+    const dl4c_tensor *weights, const dl4c_tensor *mask,
+    dl4c_tensor *per_example, double *score);
 
 /* grad = d(score)/d(pred), shape and dtype of pred; the same checks as
  * dl4c_loss_score. */

@@ -37,17 +37,17 @@ enum {
 /* Saves net (and whatever it carries: class names, normalizer, training
  * counters and random state). `flags` is 0 or DL4C_MODEL_UPDATER. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_model_save(const dl4c_net *net,
-                                                   const char *path,
-                                                   unsigned flags);
+                                                    const char *path,
+                                                    unsigned flags);
 
 /* Loads a model file as a float32 net (or `dtype` with _as). The updater
  * state is restored when the file has it. DL4C_FORMAT for a file that is
  * not a dl4c model, damaged or altered; DL4C_IO when it cannot be read. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_model_load(const char *path,
-                                                   dl4c_net **out);
+                                                    dl4c_net **out);
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_model_load_as(const char *path,
-                                                      dl4c_dtype dtype,
-                                                      dl4c_net **out);
+                                                       dl4c_dtype dtype,
+                                                       dl4c_net **out);
 
 /* A checkpoint: the model with updater state plus the iterator's position
  * (it may be NULL), so training resumes exactly. */
@@ -56,8 +56,8 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_checkpoint_save(
 /* Loads a checkpoint; when `it` is not NULL its position is restored from
  * the file (it must iterate the same data). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_checkpoint_load(const char *path,
-                                                        dl4c_net **out,
-                                                        dl4c_iterator *it);
+                                                         dl4c_net **out,
+                                                         dl4c_iterator *it);
 
 #ifdef __cplusplus
 }

@@ -46,59 +46,60 @@ typedef struct dl4c_net dl4c_net;
  * is for gradient checks), initialized from the config's seed. Errors name
  * the layer and key: "layer 'dense_1': unknown activation 'relux'". */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_parse(const char *json,
-                                                  dl4c_dtype dtype,
-                                                  dl4c_net **out);
+                                                   dl4c_dtype dtype,
+                                                   dl4c_net **out);
 /* The same from a file. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_load_config(const char *path,
-                                                        dl4c_dtype dtype,
-                                                        dl4c_net **out);
+                                                         dl4c_dtype dtype,
+                                                         dl4c_net **out);
 /* The config as indented JSON (every default written out); free with
  * dl4c_free. Parsing it gives an identical net. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_write_config(const dl4c_net *net,
-                                                         char **json);
+                                                          char **json);
 DL4C_API void dl4c_net_free(dl4c_net *net);
 
 /* A new net with the same config and a copy of the parameters, updater
  * state, counters and random state, converted to `dtype`. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_copy(const dl4c_net *net,
-                                                 dl4c_dtype dtype,
-                                                 dl4c_net **out);
+                                                  dl4c_dtype dtype,
+                                                  dl4c_net **out);
 
 /* ---- the builder: C calls that assemble the same JSON config ----------- */
 
 typedef struct dl4c_net_builder dl4c_net_builder;
 
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_builder_create(dl4c_net_builder **out);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_builder_create(dl4c_net_builder **out);
 DL4C_API void dl4c_builder_free(dl4c_net_builder *b);
 DL4C_API void dl4c_builder_seed(dl4c_net_builder *b, uint64_t seed);
 /* Adds a named net input with a per-example shape. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_builder_input(dl4c_net_builder *b,
-                                                      const char *name,
-                                                      int ndim,
-                                                      const int64_t *shape);
+                                                       const char *name,
+                                                       int ndim,
+                                                       const int64_t *shape);
 /* Adds a layer from its JSON object text (any registered layer type). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_builder_layer(dl4c_net_builder *b,
-                                                      const char *json);
+                                                       const char *json);
 /* Shorthands; name may be NULL for a generated one. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_builder_dense(dl4c_net_builder *b,
-                                                      const char *name,
-                                                      int64_t units,
-                                                      const char *activation);
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_builder_output(dl4c_net_builder *b, const char *name, int64_t units,
-                    const char *activation, const char *loss);
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_builder_dropout(dl4c_net_builder *b, const char *name, double rate);
-DL4C_API void dl4c_builder_updater(dl4c_net_builder *b,
-                                   const dl4c_updater *u);
+                                                       const char *name,
+                                                       int64_t units,
+                                                       const char *activation);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_builder_output(dl4c_net_builder *b,
+                                                        const char *name,
+                                                        int64_t units,
+                                                        const char *activation,
+                                                        const char *loss);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_builder_dropout(dl4c_net_builder *b,
+                                                         const char *name,
+                                                         double rate);
+DL4C_API void dl4c_builder_updater(dl4c_net_builder *b, const dl4c_updater *u);
 DL4C_API void dl4c_builder_regularization(dl4c_net_builder *b,
                                           const dl4c_regularization *r);
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_builder_weight_init(
-    dl4c_net_builder *b, const char *init);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_builder_weight_init(dl4c_net_builder *b, const char *init);
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_builder_build(dl4c_net_builder *b,
-                                                      dl4c_dtype dtype,
-                                                      dl4c_net **out);
+                                                       dl4c_dtype dtype,
+                                                       dl4c_net **out);
 
 /* ---- introspection ------------------------------------------------------ */
 
@@ -127,7 +128,7 @@ DL4C_API dl4c_tensor *dl4c_net_param(const dl4c_net *net, const char *layer,
 /* A Keras-like table: layer (type), output shape, parameter count, inputs,
  * and the totals; free with dl4c_free. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_summary(const dl4c_net *net,
-                                                    char **text);
+                                                     char **text);
 
 /* Training counters: completed updates and completed epochs. */
 DL4C_API int64_t dl4c_net_iteration(const dl4c_net *net);
@@ -135,8 +136,8 @@ DL4C_API int64_t dl4c_net_epoch(const dl4c_net *net);
 DL4C_API void dl4c_net_set_epoch(dl4c_net *net, int64_t epoch);
 
 /* Class names of a classifier (copied), stored with the model. */
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_set_class_names(
-    dl4c_net *net, int n, const char *const *names);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_net_set_class_names(dl4c_net *net, int n, const char *const *names);
 DL4C_API int dl4c_net_num_class_names(const dl4c_net *net);
 DL4C_API const char *dl4c_net_class_name(const dl4c_net *net, int i);
 
@@ -154,7 +155,7 @@ DL4C_API const dl4c_normalizer *dl4c_net_normalizer(const dl4c_net *net);
 DL4C_API dl4c_updater dl4c_net_get_updater(const dl4c_net *net);
 /* Replaces the updater; its state is reset to zero. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_set_updater(dl4c_net *net,
-                                                        const dl4c_updater *u);
+                                                         const dl4c_updater *u);
 DL4C_API dl4c_regularization dl4c_net_get_regularization(const dl4c_net *net);
 DL4C_API void dl4c_net_set_regularization(dl4c_net *net,
                                           const dl4c_regularization *r);
@@ -162,12 +163,12 @@ DL4C_API dl4c_clip dl4c_net_get_clip(const dl4c_net *net);
 DL4C_API void dl4c_net_set_clip(dl4c_net *net, const dl4c_clip *clip);
 /* Frozen layers keep their parameters; gradients still flow through. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_set_frozen(dl4c_net *net,
-                                                       const char *layer,
-                                                       bool frozen);
+                                                        const char *layer,
+                                                        bool frozen);
 /* Per-layer learning rate (the schedule scales it); < 0 restores the
  * net's rate. */
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_set_layer_learning_rate(
-    dl4c_net *net, const char *layer, double lr);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_net_set_layer_learning_rate(dl4c_net *net, const char *layer, double lr);
 
 /* The updater state as a flat vector (dl4c_updater_state_count *
  * num_params values; NULL for SGD). Borrowed, writable. */
@@ -192,12 +193,20 @@ dl4c_net_forward(dl4c_net *net, int n_inputs, const dl4c_tensor *const *inputs,
  * that runs the net. */
 DL4C_API const dl4c_tensor *dl4c_net_output(const dl4c_net *net, int i);
 
+/* Makes single-example inference faster: packs the weights of dense
+ * layers into the layout the single-row kernel streams best (an extra copy
+ * of those weights). Training steps and the parameter accessors
+ * (dl4c_net_params, dl4c_net_param) mark the packed copy stale, and it is
+ * rebuilt at the next inference pass; after writing through a pointer
+ * obtained before the last inference pass, call this again. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_prepare_inference(dl4c_net *net);
+
 /* Single-input, single-output inference on any number of rows (run in
  * chunks), as a new tensor. Applies no normalizer (see the CLI/model
  * layer for that). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_predict(dl4c_net *net,
-                                                    const dl4c_tensor *input,
-                                                    dl4c_tensor **out);
+                                                     const dl4c_tensor *input,
+                                                     dl4c_tensor **out);
 
 /* Labels for one loss output each, in output order; masks may be NULL or
  * hold NULL entries. */
@@ -223,8 +232,7 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_compute_gradients(
 /* After compute_gradients: d(score)/d(input i), a borrowed view; only
  * available after dl4c_net_set_input_gradients(net, true). */
 DL4C_API void dl4c_net_set_input_gradients(dl4c_net *net, bool on);
-DL4C_API const dl4c_tensor *dl4c_net_input_gradient(const dl4c_net *net,
-                                                    int i);
+DL4C_API const dl4c_tensor *dl4c_net_input_gradient(const dl4c_net *net, int i);
 
 /* One update from the current gradients: clipping, schedule, updater,
  * regularization, frozen layers; then advances the iteration counter and
@@ -234,8 +242,8 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_apply_update(dl4c_net *net);
 /* compute_gradients + apply_update for a single-input, single-output
  * batch from an iterator. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_fit_batch(dl4c_net *net,
-                                                      const dl4c_batch *batch,
-                                                      double *score);
+                                                       const dl4c_batch *batch,
+                                                       double *score);
 
 #ifdef __cplusplus
 }

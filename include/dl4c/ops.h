@@ -54,42 +54,42 @@ typedef enum dl4c_reduce_op {
 
 /* out = a (op) b with NumPy broadcasting; out has the broadcast shape. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_ops_binary(dl4c_binary_op op,
-                                                   const dl4c_tensor *a,
-                                                   const dl4c_tensor *b,
-                                                   dl4c_tensor *out);
+                                                    const dl4c_tensor *a,
+                                                    const dl4c_tensor *b,
+                                                    dl4c_tensor *out);
 
 /* out = op(x), same shape; out may be x. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_ops_unary(dl4c_unary_op op,
-                                                  const dl4c_tensor *x,
-                                                  dl4c_tensor *out);
+                                                   const dl4c_tensor *x,
+                                                   dl4c_tensor *out);
 
 /* Reduces along `axis` (negative counts from the end). out has x's shape
  * with that axis removed, or set to 1 when keepdims. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_ops_reduce(dl4c_reduce_op op,
-                                                   const dl4c_tensor *x,
-                                                   int axis, bool keepdims,
-                                                   dl4c_tensor *out);
+                                                    const dl4c_tensor *x,
+                                                    int axis, bool keepdims,
+                                                    dl4c_tensor *out);
 
 /* Sum of all elements, as double. */
 DL4C_API double dl4c_ops_sum(const dl4c_tensor *x);
 
 /* Softmax / log-softmax along `axis`; out has x's shape (may be x). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_ops_softmax(const dl4c_tensor *x,
-                                                    int axis, bool log,
-                                                    dl4c_tensor *out);
+                                                     int axis, bool log,
+                                                     dl4c_tensor *out);
 
 /* C = alpha * op(A) * op(B) + beta * C for 2-D tensors, op = transpose
  * when the flag is set. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_ops_gemm(bool trans_a, bool trans_b,
-                                                 double alpha,
-                                                 const dl4c_tensor *a,
-                                                 const dl4c_tensor *b,
-                                                 double beta, dl4c_tensor *c);
+                                                  double alpha,
+                                                  const dl4c_tensor *a,
+                                                  const dl4c_tensor *b,
+                                                  double beta, dl4c_tensor *c);
 
 /* Index of the largest element along the last axis, per row: x is [R, C],
  * idx has R entries. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_ops_argmax_rows(const dl4c_tensor *x,
-                                                        int64_t *idx);
+                                                         int64_t *idx);
 
 /* What the CPU backend's matrix products run on, e.g. "OpenBLAS 0.3.21
  * ... USE_OPENMP; kernels: SkylakeX (chosen by dl4c from the CPU's

@@ -45,8 +45,8 @@ DL4C_API void dl4c_rng_shuffle(dl4c_rng *rng, int64_t *idx, int64_t n);
  * truncated normal (mean + std * x, |x| <= 2). */
 DL4C_API void dl4c_rng_fill_uniform(dl4c_rng *rng, dl4c_tensor *t, double lo,
                                     double hi);
-DL4C_API void dl4c_rng_fill_normal(dl4c_rng *rng, dl4c_tensor *t,
-                                   double mean, double std);
+DL4C_API void dl4c_rng_fill_normal(dl4c_rng *rng, dl4c_tensor *t, double mean,
+                                   double std);
 DL4C_API void dl4c_rng_fill_truncated_normal(dl4c_rng *rng, dl4c_tensor *t,
                                              double mean, double std);
 

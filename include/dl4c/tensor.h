@@ -25,11 +25,7 @@ extern "C" {
 
 #define DL4C_MAX_DIMS 8
 
-typedef enum dl4c_dtype {
-    DL4C_F32 = 0,
-    DL4C_F64,
-    DL4C_DTYPE_COUNT
-} dl4c_dtype;
+typedef enum dl4c_dtype { DL4C_F32 = 0, DL4C_F64, DL4C_DTYPE_COUNT } dl4c_dtype;
 
 /* A shape by value: used for per-example layer shapes and net inputs. */
 typedef struct dl4c_shape {
@@ -54,14 +50,14 @@ DL4C_API char *dl4c_shape_format(const dl4c_shape *shape, char *buf,
  * Returns DL4C_INVALID_ARG for ndim outside 0..8, a non-positive dim or a
  * size that overflows; DL4C_NOMEM. *out is NULL on failure. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_tensor_create(dl4c_dtype dtype,
-                                                      int ndim,
-                                                      const int64_t *shape,
-                                                      dl4c_tensor **out);
+                                                       int ndim,
+                                                       const int64_t *shape,
+                                                       dl4c_tensor **out);
 
 /* Like dl4c_tensor_create, then copies size*dtype_size bytes from `data`. */
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_tensor_create_from(
-    dl4c_dtype dtype, int ndim, const int64_t *shape, const void *data,
-    dl4c_tensor **out);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_tensor_create_from(dl4c_dtype dtype, int ndim, const int64_t *shape,
+                        const void *data, dl4c_tensor **out);
 
 /* Frees the tensor and, unless it is a view, its data. NULL is a no-op. */
 DL4C_API void dl4c_tensor_free(dl4c_tensor *t);
@@ -71,28 +67,28 @@ DL4C_API void dl4c_tensor_free(dl4c_tensor *t);
  * Free the view with dl4c_tensor_free. DL4C_SHAPE if it would run past the
  * end of `base`. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_tensor_view(const dl4c_tensor *base,
-                                                    int64_t offset, int ndim,
-                                                    const int64_t *shape,
-                                                    dl4c_tensor **out);
+                                                     int64_t offset, int ndim,
+                                                     const int64_t *shape,
+                                                     dl4c_tensor **out);
 
 /* Deep copy (same dtype and backend). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_tensor_copy(const dl4c_tensor *src,
-                                                    dl4c_tensor **out);
+                                                     dl4c_tensor **out);
 
 /* Deep copy converted to `dtype`. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_tensor_cast(const dl4c_tensor *src,
-                                                    dl4c_dtype dtype,
-                                                    dl4c_tensor **out);
+                                                     dl4c_dtype dtype,
+                                                     dl4c_tensor **out);
 
 /* Changes the shape in place; the element count must stay the same. A dim
  * of -1 is inferred. DL4C_SHAPE otherwise. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_tensor_reshape(dl4c_tensor *t,
-                                                       int ndim,
-                                                       const int64_t *shape);
+                                                        int ndim,
+                                                        const int64_t *shape);
 
 /* Copies the elements of src into dst (same dtype and element count). */
-DL4C_API DL4C_NODISCARD dl4c_status dl4c_tensor_copy_into(
-    const dl4c_tensor *src, dl4c_tensor *dst);
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_tensor_copy_into(const dl4c_tensor *src, dl4c_tensor *dst);
 
 DL4C_API dl4c_dtype dl4c_tensor_dtype(const dl4c_tensor *t);
 DL4C_API int dl4c_tensor_ndim(const dl4c_tensor *t);

@@ -63,21 +63,22 @@ DL4C_API void dl4c_listener_free(dl4c_listener *l);
 
 /* "iteration 200 (epoch 1): score 0.08213" every `every` iterations. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_listener_score(FILE *out,
-                                                       int64_t every,
-                                                       dl4c_listener *l);
+                                                        int64_t every,
+                                                        dl4c_listener *l);
 /* Examples/s, batches/s and time waiting for data, every `every`
  * iterations, plus a line per epoch. */
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_listener_performance(FILE *out, int64_t every, dl4c_listener *l);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_listener_performance(FILE *out,
+                                                              int64_t every,
+                                                              dl4c_listener *l);
 /* "epoch 3/15: loss 0.0612, 1.28 s, 46857 examples/s" after every
  * `every` epochs (and the last), the loss being the mean batch score of
  * the epoch. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_listener_epochs(FILE *out,
-                                                        int64_t every,
-                                                        dl4c_listener *l);
+                                                         int64_t every,
+                                                         dl4c_listener *l);
 /* A one-line progress bar with ETA redrawn in place (for terminals). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_listener_progress(FILE *out,
-                                                          dl4c_listener *l);
+                                                           dl4c_listener *l);
 /* Writes a checkpoint to `dir` every `every_iterations` iterations and/or
  * every `every_epochs` epochs (0 = never), keeping the newest `keep`
  * (0 = all). Files are "checkpoint-<iteration>.dl4c". */
@@ -87,7 +88,7 @@ dl4c_listener_checkpoint(const char *dir, int64_t every_iterations,
 /* The newest checkpoint in `dir` as a new string (dl4c_free), or NULL in
  * *path when there is none. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_checkpoint_latest(const char *dir,
-                                                          char **path);
+                                                           char **path);
 
 typedef struct dl4c_fit_options {
     int64_t epochs; /* epoch count to reach */
@@ -96,9 +97,9 @@ typedef struct dl4c_fit_options {
 } dl4c_fit_options;
 
 typedef struct dl4c_fit_result {
-    bool stopped;        /* a listener ended training early */
-    int64_t iterations;  /* updates made by this call */
-    double final_score;  /* score of the last batch */
+    bool stopped;       /* a listener ended training early */
+    int64_t iterations; /* updates made by this call */
+    double final_score; /* score of the last batch */
 } dl4c_fit_result;
 
 /* Trains until the net has completed opt->epochs epochs. Each epoch
@@ -106,20 +107,20 @@ typedef struct dl4c_fit_result {
  * checkpoint load. `result` may be NULL. A NaN or infinite score stops
  * training with DL4C_STATE naming the iteration. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_fit(dl4c_net *net, dl4c_iterator *it,
-                                            const dl4c_fit_options *opt,
-                                            dl4c_fit_result *result);
+                                             const dl4c_fit_options *opt,
+                                             dl4c_fit_result *result);
 
 /* Mean loss (the net's score without regularization) over every example
  * of the iterator, which is reset first, in inference mode. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_score_iterator(dl4c_net *net,
-                                                           dl4c_iterator *it,
-                                                           double *score);
+                                                            dl4c_iterator *it,
+                                                            double *score);
 
 /* Adds the net's predictions for every example of the iterator (reset
  * first) to a classification / regression evaluation. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_evaluate(dl4c_net *net,
-                                                     dl4c_iterator *it,
-                                                     dl4c_eval *e);
+                                                      dl4c_iterator *it,
+                                                      dl4c_eval *e);
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_evaluate_regression(
     dl4c_net *net, dl4c_iterator *it, dl4c_regression_eval *e);
 
@@ -144,9 +145,9 @@ typedef struct dl4c_early_stopping {
 
 typedef struct dl4c_early_stopping_result {
     dl4c_stop_reason reason;
-    int64_t best_epoch;   /* 1-based epoch of the best validation score */
-    double best_score;    /* validation loss of that epoch */
-    int64_t epochs;       /* epochs trained */
+    int64_t best_epoch; /* 1-based epoch of the best validation score */
+    double best_score;  /* validation loss of that epoch */
+    int64_t epochs;     /* epochs trained */
 } dl4c_early_stopping_result;
 
 DL4C_API const char *dl4c_stop_reason_name(dl4c_stop_reason r);

@@ -87,7 +87,7 @@ DL4C_API double dl4c_schedule_value(const dl4c_schedule *s, double lr,
  * "PiecewiseConstantDecay": the id only, an importer converts Keras'
  * parameters). *out gets that id, zero parameters and power 1. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_schedule_parse(const char *name,
-                                                       dl4c_schedule *out);
+                                                        dl4c_schedule *out);
 DL4C_API const char *dl4c_schedule_name(dl4c_schedule_id id);
 
 typedef enum dl4c_updater_id {
@@ -121,7 +121,7 @@ DL4C_API dl4c_updater dl4c_updater_default(dl4c_updater_id id);
  * underscores, with DL4J's defaults: SGD lr 1e-3; NESTEROVS 0.1, mu 0.9;
  * ADAM family 1e-3; ADAGRAD 0.1; ADADELTA 1 (a multiplier); RMSPROP 0.1. */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_updater_parse(const char *name,
-                                                      dl4c_updater *out);
+                                                       dl4c_updater *out);
 DL4C_API const char *dl4c_updater_name(dl4c_updater_id id);
 /* Number of state arrays (each the size of the parameter) it keeps. */
 DL4C_API int dl4c_updater_state_count(dl4c_updater_id id);
@@ -142,10 +142,9 @@ typedef struct dl4c_regularization {
  * DL4C_INVALID_ARG also for t < 1, a non-finite lr, a missing state, or
  * hyperparameters that would divide by zero (beta1, beta2, rho or momentum
  * outside [0, 1), epsilon <= 0 for an adaptive rule). */
-DL4C_API DL4C_NODISCARD dl4c_status
-dl4c_updater_apply(const dl4c_updater *u, const dl4c_regularization *reg,
-                   double lr, int64_t t, dl4c_tensor *param, dl4c_tensor *grad,
-                   dl4c_tensor *state);
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_updater_apply(
+    const dl4c_updater *u, const dl4c_regularization *reg, double lr, int64_t t,
+    dl4c_tensor *param, dl4c_tensor *grad, dl4c_tensor *state);
 
 typedef enum dl4c_clip_id {
     DL4C_CLIP_NONE = 0,
@@ -165,7 +164,7 @@ typedef struct dl4c_clip {
  * "clipnorm", "global_clipnorm", ignoring case and underscores. The
  * threshold defaults to 1 (DL4J's). */
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_clip_parse(const char *name,
-                                                   dl4c_clip *out);
+                                                    dl4c_clip *out);
 DL4C_API const char *dl4c_clip_name(dl4c_clip_id id);
 
 #ifdef __cplusplus

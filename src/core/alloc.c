@@ -75,7 +75,10 @@ char *dl4c_strndup(const char *s, size_t n)
     return p;
 }
 
-char *dl4c_strdup(const char *s) { return dl4c_strndup(s, SIZE_MAX); }
+char *dl4c_strdup(const char *s)
+{
+    return dl4c_strndup(s, SIZE_MAX);
+}
 
 char *dl4c_asprintf(const char *fmt, ...)
 {
@@ -103,8 +106,8 @@ void *dl4c_aligned_alloc(size_t size)
     if (!raw)
         return NULL;
     uintptr_t start = (uintptr_t)(raw + sizeof(void *));
-    uintptr_t aligned = (start + DL4C_ALIGNMENT - 1) &
-                        ~(uintptr_t)(DL4C_ALIGNMENT - 1);
+    uintptr_t aligned =
+        (start + DL4C_ALIGNMENT - 1) & ~(uintptr_t)(DL4C_ALIGNMENT - 1);
     ((void **)aligned)[-1] = raw;
     memset((void *)aligned, 0, size);
     return (void *)aligned;

@@ -57,9 +57,17 @@ typedef struct dl4c_backend {
 
     /* C = alpha*op(A)*op(B) + beta*C, row-major, leading dims in elements */
     void (*gemm)(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
-                 int64_t n, int64_t k, double alpha, const void *a,
-                 int64_t lda, const void *b, int64_t ldb, double beta,
-                 void *c, int64_t ldc);
+                 int64_t n, int64_t k, double alpha, const void *a, int64_t lda,
+                 const void *b, int64_t ldb, double beta, void *c, int64_t ldc);
+
+    /* single-row products against a weight matrix W [k, n] packed once
+     * (inference): packed_size bytes, pack W (row-major, leading dim n),
+     * then y[1,n] = x[1,k] * W from the packed copy */
+    size_t (*packed_size)(dl4c_dtype dt, int64_t k, int64_t n);
+    void (*pack)(dl4c_dtype dt, int64_t k, int64_t n, const void *w,
+                 void *packed);
+    void (*gemv_packed)(dl4c_dtype dt, int64_t k, int64_t n, const void *x,
+                        const void *packed, void *y);
 
     /* out[idx] = a[idx . sa] (op) b[idx . sb] over `shape` (strides in
      * elements, 0 where broadcast) */
@@ -69,8 +77,8 @@ typedef struct dl4c_backend {
     void (*unary)(dl4c_unary_op op, dl4c_dtype dt, int64_t n, const void *x,
                   void *y);
     /* y[o][i] = reduce over l of x[o][l][i] */
-    void (*reduce)(dl4c_reduce_op op, dl4c_dtype dt, int64_t outer,
-                   int64_t len, int64_t inner, const void *x, void *y);
+    void (*reduce)(dl4c_reduce_op op, dl4c_dtype dt, int64_t outer, int64_t len,
+                   int64_t inner, const void *x, void *y);
     /* softmax over l of x[o][l][i] */
     void (*softmax)(dl4c_dtype dt, int64_t outer, int64_t len, int64_t inner,
                     bool log, const void *x, void *y);
@@ -78,18 +86,18 @@ typedef struct dl4c_backend {
     /* y[r][c] += b[c];  db[c] = sum over r of dy[r][c] */
     void (*bias_add)(dl4c_dtype dt, int64_t rows, int64_t cols, const void *b,
                      void *y);
-    void (*bias_grad)(dl4c_dtype dt, int64_t rows, int64_t cols,
-                      const void *dy, void *db);
+    void (*bias_grad)(dl4c_dtype dt, int64_t rows, int64_t cols, const void *dy,
+                      void *db);
 
     /* activations over [rows, cols] (softmax along cols); `seed` drives
      * RRELU's per-element slopes in training */
-    void (*act_forward)(const dl4c_activation *act, dl4c_dtype dt,
-                        int64_t rows, int64_t cols, const void *x, void *y,
-                        bool training, uint64_t seed);
+    void (*act_forward)(const dl4c_activation *act, dl4c_dtype dt, int64_t rows,
+                        int64_t cols, const void *x, void *y, bool training,
+                        uint64_t seed);
     void (*act_backward)(const dl4c_activation *act, dl4c_dtype dt,
                          int64_t rows, int64_t cols, const void *x,
-                         const void *y, const void *dy, void *dx,
-                         bool training, uint64_t seed);
+                         const void *y, const void *dy, void *dx, bool training,
+                         uint64_t seed);
 
     /* inverted dropout: y = x * keep / (1 - rate), keep drawn from `seed`
      * with dl4c_hash_uniform; the backward pass calls it again on dy */
@@ -105,8 +113,8 @@ typedef struct dl4c_backend {
      * SPARSE_MCXENT and sigmoid + XENT, where args->pred = act(z):
      * dz = grad_scale * (p*sum(a) - a) with a = weight*mask*label (softmax)
      * or grad_scale * weight*mask*(p - y) / cols (sigmoid) */
-    void (*loss_fused_grad)(const dl4c_loss_args *args, dl4c_dtype dt,
-                            void *dz, double grad_scale);
+    void (*loss_fused_grad)(const dl4c_loss_args *args, dl4c_dtype dt, void *dz,
+                            double grad_scale);
 
     /* one fused step over n parameters; state holds count*n values */
     void (*update)(const dl4c_update_step *step, dl4c_dtype dt, int64_t n,

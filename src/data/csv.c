@@ -291,7 +291,7 @@ static dl4c_status collect_names(csv_job *job)
     char why[160], first_why[160] = "";
     for (int64_t i = 0; i < job->texts.n; i++) {
         if (dl4c_csv_parse_number(job->texts.pool + job->texts.at[i], &v, why,
-                         sizeof why))
+                                  sizeof why))
             numbers++;
         else if (first_text < 0) {
             first_text = i;

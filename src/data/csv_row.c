@@ -10,8 +10,8 @@
 #include "dl4c/data.h"
 
 dl4c_status dl4c_csv_parse_row(const char *line, const dl4c_csv_options *opt,
-                               const char *name, int64_t line_no,
-                               float *values, int64_t cap, int64_t *count)
+                               const char *name, int64_t line_no, float *values,
+                               int64_t cap, int64_t *count)
 {
     dl4c_status status = DL4C_OK;
     dl4c_byte_reader *in = NULL;

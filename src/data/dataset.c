@@ -215,8 +215,8 @@ dl4c_status dl4c_dataset_reshape_features(dl4c_dataset *ds, int ndim,
 {
     int64_t dims[DL4C_MAX_DIMS];
     if (!ds || ndim < 0 || ndim + 1 > DL4C_MAX_DIMS || (ndim && !example_shape))
-        return dl4c_error_set(DL4C_INVALID_ARG,
-                              "reshape: bad example rank %d", ndim);
+        return dl4c_error_set(DL4C_INVALID_ARG, "reshape: bad example rank %d",
+                              ndim);
     dims[0] = ds->features->shape[0];
     for (int i = 0; i < ndim; i++)
         dims[i + 1] = example_shape[i];

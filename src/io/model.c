@@ -70,6 +70,7 @@ static dl4c_status add_fn(const char *name, dl4c_tensor *t, void *ctx)
     return dl4c_safetensors_writer_add(ctx, name, t);
 }
 
+/* Stores `value` as compact JSON under `key`; always releases value. */
 static dl4c_status set_json(dl4c_safetensors_writer *w, const char *key,
                             json_t *value)
 {
@@ -117,8 +118,10 @@ static dl4c_status save(const dl4c_net *net, const dl4c_iterator *it,
     DL4C_TRY(dl4c_safetensors_writer_set_metadata(w, "dl4c.version",
                                                   dl4c_version()));
     DL4C_TRY(dl4c_net_config_json(net, &cfg));
-    DL4C_TRY(set_json(w, "dl4c.config", cfg));
+    status = set_json(w, "dl4c.config", cfg); /* takes the reference */
     cfg = NULL;
+    if (status != DL4C_OK)
+        goto fail;
     DL4C_TRY(set_json(w, "dl4c.training", training_json(net)));
     if (with_state)
         DL4C_TRY(

@@ -53,8 +53,9 @@ dl4c_status dl4c_cfg_check_keys(const char *where, const json_t *obj,
             for (int l = 0; l < n; l++)
                 for (int i = 0; lists[l] && lists[l][i]; i++)
                     used += (size_t)snprintf(
-                        names + used, used < sizeof names ? sizeof names - used : 0,
-                        "%s%s", used ? ", " : "", lists[l][i]);
+                        names + used,
+                        used < sizeof names ? sizeof names - used : 0, "%s%s",
+                        used ? ", " : "", lists[l][i]);
             return dl4c_error_set(DL4C_FORMAT,
                                   "%s: unknown key '%s' (known keys: %s)",
                                   where, key, names);
@@ -63,9 +64,8 @@ dl4c_status dl4c_cfg_check_keys(const char *where, const json_t *obj,
     return DL4C_OK;
 }
 
-dl4c_status dl4c_cfg_int(const char *where, const json_t *obj,
-                         const char *key, bool required, int64_t min,
-                         int64_t *out)
+dl4c_status dl4c_cfg_int(const char *where, const json_t *obj, const char *key,
+                         bool required, int64_t min, int64_t *out)
 {
     json_t *v = json_object_get(obj, key);
     if (!v) {
@@ -78,13 +78,13 @@ dl4c_status dl4c_cfg_int(const char *where, const json_t *obj,
                : json_is_real(v)  ? json_real_value(v)
                                   : NAN;
     if (isnan(d) || d != floor(d))
-        return dl4c_error_set(DL4C_FORMAT,
-                              "%s: key '%s' must be an integer, got %s",
-                              where, key,
-                              json_is_real(v) ? "a fraction" : json_kind(v));
+        return dl4c_error_set(
+            DL4C_FORMAT, "%s: key '%s' must be an integer, got %s", where, key,
+            json_is_real(v) ? "a fraction" : json_kind(v));
     if (d < (double)min)
-        return dl4c_error_set(DL4C_FORMAT, "%s: key '%s' is %.0f, must be >= %lld",
-                              where, key, d, (long long)min);
+        return dl4c_error_set(DL4C_FORMAT,
+                              "%s: key '%s' is %.0f, must be >= %lld", where,
+                              key, d, (long long)min);
     *out = (int64_t)d;
     return DL4C_OK;
 }
@@ -113,8 +113,8 @@ dl4c_status dl4c_cfg_double(const char *where, const json_t *obj,
     return DL4C_OK;
 }
 
-dl4c_status dl4c_cfg_bool(const char *where, const json_t *obj,
-                          const char *key, bool *out)
+dl4c_status dl4c_cfg_bool(const char *where, const json_t *obj, const char *key,
+                          bool *out)
 {
     json_t *v = json_object_get(obj, key);
     if (!v)
@@ -211,9 +211,9 @@ static dl4c_status param_alias(const char *where, const json_t *obj,
 dl4c_status dl4c_cfg_activation(const char *where, const json_t *obj,
                                 const char *key, dl4c_activation *out)
 {
-    static const char *const keys[] = {"type", "alpha", "beta", "lower",
-                                       "upper", "min", "max", "approximate",
-                                       NULL};
+    static const char *const keys[] = {"type",  "alpha",       "beta",
+                                       "lower", "upper",       "min",
+                                       "max",   "approximate", NULL};
     static const char *const alpha[] = {"alpha", "lower", "min", NULL};
     static const char *const beta[] = {"beta", "upper", "max", NULL};
     const char *const *lists[] = {keys};
@@ -242,12 +242,12 @@ json_t *dl4c_cfg_activation_json(const dl4c_activation *a)
     const char *name = dl4c_activation_name(a->id);
     if (d.alpha == a->alpha && d.beta == a->beta)
         return json_string(name);
-    return json_pack("{s:s, s:f, s:f}", "type", name, "alpha", a->alpha,
-                     "beta", a->beta);
+    return json_pack("{s:s, s:f, s:f}", "type", name, "alpha", a->alpha, "beta",
+                     a->beta);
 }
 
-dl4c_status dl4c_cfg_loss(const char *where, const json_t *obj,
-                          const char *key, dl4c_loss *out)
+dl4c_status dl4c_cfg_loss(const char *where, const json_t *obj, const char *key,
+                          dl4c_loss *out)
 {
     static const char *const keys[] = {"type", "delta", NULL};
     const char *const *lists[] = {keys};
@@ -260,8 +260,8 @@ dl4c_status dl4c_cfg_loss(const char *where, const json_t *obj,
         return dl4c_error_prefix(DL4C_FORMAT, "%s: key '%s'", where, key);
     if (json_is_object(v)) {
         DL4C_RETURN_IF(dl4c_cfg_check_keys(where, v, lists, 1));
-        DL4C_RETURN_IF(
-            dl4c_cfg_double(where, v, "delta", false, 1e-12, 1e12, &out->delta));
+        DL4C_RETURN_IF(dl4c_cfg_double(where, v, "delta", false, 1e-12, 1e12,
+                                       &out->delta));
     }
     return DL4C_OK;
 }
@@ -301,8 +301,8 @@ static void init_param_names(dl4c_init_id id, const char **a, const char **b)
     }
 }
 
-dl4c_status dl4c_cfg_init(const char *where, const json_t *obj,
-                          const char *key, dl4c_init *out)
+dl4c_status dl4c_cfg_init(const char *where, const json_t *obj, const char *key,
+                          dl4c_init *out)
 {
     static const char *const keys[] = {"type", "value", "low", "high", "mean",
                                        "std",  "gain",  "a",   "b",    NULL};
@@ -350,10 +350,9 @@ json_t *dl4c_cfg_init_json(const dl4c_init *i)
 static dl4c_status parse_schedule(const char *where, const json_t *v,
                                   dl4c_schedule *s)
 {
-    static const char *const keys[] = {"type",     "per_epoch", "gamma",
-                                       "power",    "step",      "max_iter",
-                                       "min_value", "warmup",   "values",
-                                       NULL};
+    static const char *const keys[] = {
+        "type",     "per_epoch", "gamma",  "power",  "step",
+        "max_iter", "min_value", "warmup", "values", NULL};
     const char *const *lists[] = {keys};
     const char *name = NULL;
     DL4C_RETURN_IF(type_name(where, "schedule", v, &name));
@@ -363,8 +362,10 @@ static dl4c_status parse_schedule(const char *where, const json_t *v,
         return DL4C_OK;
     DL4C_RETURN_IF(dl4c_cfg_check_keys(where, v, lists, 1));
     DL4C_RETURN_IF(dl4c_cfg_bool(where, v, "per_epoch", &s->per_epoch));
-    DL4C_RETURN_IF(dl4c_cfg_double(where, v, "gamma", false, -1e9, 1e9, &s->gamma));
-    DL4C_RETURN_IF(dl4c_cfg_double(where, v, "power", false, -1e9, 1e9, &s->power));
+    DL4C_RETURN_IF(
+        dl4c_cfg_double(where, v, "gamma", false, -1e9, 1e9, &s->gamma));
+    DL4C_RETURN_IF(
+        dl4c_cfg_double(where, v, "power", false, -1e9, 1e9, &s->power));
     DL4C_RETURN_IF(dl4c_cfg_double(where, v, "step", false, 0, 1e15, &s->step));
     DL4C_RETURN_IF(
         dl4c_cfg_double(where, v, "max_iter", false, 0, 1e15, &s->max_iter));
@@ -458,9 +459,8 @@ dl4c_status dl4c_cfg_updater(const char *where, const json_t *obj,
                              const char *key, dl4c_updater *out)
 {
     static const char *const keys[] = {
-        "type", "learning_rate", "momentum", "beta1",        "beta2",
-        "epsilon", "rho",        "decay",    "weight_decay", "schedule",
-        NULL};
+        "type", "learning_rate", "momentum",     "beta1",    "beta2", "epsilon",
+        "rho",  "decay",         "weight_decay", "schedule", NULL};
     const char *const *lists[] = {keys};
     json_t *v = json_object_get(obj, key);
     const char *name = NULL;
@@ -476,8 +476,10 @@ dl4c_status dl4c_cfg_updater(const char *where, const json_t *obj,
                                    &out->learning_rate));
     DL4C_RETURN_IF(
         dl4c_cfg_double(where, v, "momentum", false, 0, 1, &out->momentum));
-    DL4C_RETURN_IF(dl4c_cfg_double(where, v, "beta1", false, 0, 1, &out->beta1));
-    DL4C_RETURN_IF(dl4c_cfg_double(where, v, "beta2", false, 0, 1, &out->beta2));
+    DL4C_RETURN_IF(
+        dl4c_cfg_double(where, v, "beta1", false, 0, 1, &out->beta1));
+    DL4C_RETURN_IF(
+        dl4c_cfg_double(where, v, "beta2", false, 0, 1, &out->beta2));
     DL4C_RETURN_IF(
         dl4c_cfg_double(where, v, "epsilon", false, 0, 1, &out->epsilon));
     DL4C_RETURN_IF(dl4c_cfg_double(where, v, "rho", false, 0, 1, &out->rho));
@@ -527,8 +529,8 @@ json_t *dl4c_cfg_updater_json(const dl4c_updater *u)
     return o;
 }
 
-dl4c_status dl4c_cfg_clip(const char *where, const json_t *obj,
-                          const char *key, dl4c_clip *out)
+dl4c_status dl4c_cfg_clip(const char *where, const json_t *obj, const char *key,
+                          dl4c_clip *out)
 {
     static const char *const keys[] = {"type", "threshold", NULL};
     const char *const *lists[] = {keys};

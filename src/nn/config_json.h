@@ -18,14 +18,13 @@ dl4c_status dl4c_cfg_check_keys(const char *where, const json_t *obj,
                                 const char *const *const *lists, int n);
 
 /* Absent keys leave *out unchanged unless `required`. */
-dl4c_status dl4c_cfg_int(const char *where, const json_t *obj,
-                         const char *key, bool required, int64_t min,
-                         int64_t *out);
+dl4c_status dl4c_cfg_int(const char *where, const json_t *obj, const char *key,
+                         bool required, int64_t min, int64_t *out);
 dl4c_status dl4c_cfg_double(const char *where, const json_t *obj,
                             const char *key, bool required, double min,
                             double max, double *out);
-dl4c_status dl4c_cfg_bool(const char *where, const json_t *obj,
-                          const char *key, bool *out);
+dl4c_status dl4c_cfg_bool(const char *where, const json_t *obj, const char *key,
+                          bool *out);
 /* Borrowed string of the JSON value. */
 dl4c_status dl4c_cfg_string(const char *where, const json_t *obj,
                             const char *key, bool required, const char **out);
@@ -37,14 +36,14 @@ dl4c_status dl4c_cfg_shape(const char *where, const json_t *obj,
  * parameters ({"type": "leakyrelu", "alpha": 0.2}). */
 dl4c_status dl4c_cfg_activation(const char *where, const json_t *obj,
                                 const char *key, dl4c_activation *out);
-dl4c_status dl4c_cfg_loss(const char *where, const json_t *obj,
-                          const char *key, dl4c_loss *out);
-dl4c_status dl4c_cfg_init(const char *where, const json_t *obj,
-                          const char *key, dl4c_init *out);
+dl4c_status dl4c_cfg_loss(const char *where, const json_t *obj, const char *key,
+                          dl4c_loss *out);
+dl4c_status dl4c_cfg_init(const char *where, const json_t *obj, const char *key,
+                          dl4c_init *out);
 dl4c_status dl4c_cfg_updater(const char *where, const json_t *obj,
                              const char *key, dl4c_updater *out);
-dl4c_status dl4c_cfg_clip(const char *where, const json_t *obj,
-                          const char *key, dl4c_clip *out);
+dl4c_status dl4c_cfg_clip(const char *where, const json_t *obj, const char *key,
+                          dl4c_clip *out);
 
 /* Writers (new references; NULL on allocation failure). */
 json_t *dl4c_cfg_activation_json(const dl4c_activation *a);

@@ -6,15 +6,18 @@ void dl4c_dense_forward(const dl4c_layer_ctx *c, const dl4c_tensor *x,
 {
     int64_t in = w->shape[0], units = w->shape[1];
     int64_t rows = x->size / in;
-    c->be->gemm(c->dtype, false, false, rows, units, in, 1.0, x->data, in,
-                w->data, units, 0.0, z, units);
+    if (rows == 1 && c->packed)
+        c->be->gemv_packed(c->dtype, in, units, x->data, c->packed, z);
+    else
+        c->be->gemm(c->dtype, false, false, rows, units, in, 1.0, x->data, in,
+                    w->data, units, 0.0, z, units);
     if (b)
         c->be->bias_add(c->dtype, rows, units, b->data, z);
 }
 
 void dl4c_dense_backward(const dl4c_layer_ctx *c, const dl4c_tensor *x,
-                         const dl4c_tensor *w, const void *dz,
-                         dl4c_tensor *dw, dl4c_tensor *db, dl4c_tensor *dx)
+                         const dl4c_tensor *w, const void *dz, dl4c_tensor *dw,
+                         dl4c_tensor *db, dl4c_tensor *dx)
 {
     int64_t in = w->shape[0], units = w->shape[1];
     int64_t rows = x->size / in;

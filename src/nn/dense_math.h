@@ -12,7 +12,7 @@ void dl4c_dense_forward(const dl4c_layer_ctx *c, const dl4c_tensor *x,
 /* dW = x^T dz, db = column sums of dz, dx = dz W^T; NULL outputs are
  * skipped (dx for a net input, dW/db for a frozen layer). */
 void dl4c_dense_backward(const dl4c_layer_ctx *c, const dl4c_tensor *x,
-                         const dl4c_tensor *w, const void *dz,
-                         dl4c_tensor *dw, dl4c_tensor *db, dl4c_tensor *dx);
+                         const dl4c_tensor *w, const void *dz, dl4c_tensor *dw,
+                         dl4c_tensor *db, dl4c_tensor *dx);
 
 #endif

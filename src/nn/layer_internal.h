@@ -19,9 +19,9 @@
 #include <stdbool.h>
 
 #include "core/backend.h"
+#include "core/error_internal.h"
 #include "core/tensor_internal.h"
 #include "dl4c/init.h"
-#include "core/error_internal.h"
 #include "nn/config_json.h"
 
 #define DL4C_LAYER_MAX_PARAMS 8
@@ -51,7 +51,7 @@ typedef struct dl4c_layer {
     char *where; /* "layer 'name'", the prefix of its error messages */
     void *cfg;   /* type->config_size bytes */
     int n_inputs;
-    int *inputs;          /* node indices */
+    int *inputs;           /* node indices */
     dl4c_shape *in_shapes; /* per example */
     dl4c_shape out_shape;
     int n_params;
@@ -73,13 +73,15 @@ typedef struct dl4c_layer_ctx {
     const dl4c_tensor *const *in;
     dl4c_tensor *out;
     dl4c_tensor *const *params;
-    dl4c_tensor *const *grads;   /* NULL: frozen, skip parameter grads */
-    const dl4c_tensor *dout;     /* NULL for loss layers */
-    dl4c_tensor *const *din;     /* entries NULL when not needed */
-    void *ws;                    /* workspace bytes as requested */
-    const dl4c_tensor *labels;   /* loss layers */
-    const dl4c_tensor *mask;     /* loss layers, may be NULL */
-    double *row_scores;          /* loss layers: batch doubles of scratch */
+    dl4c_tensor *const *grads; /* NULL: frozen, skip parameter grads */
+    const dl4c_tensor *dout;   /* NULL for loss layers */
+    dl4c_tensor *const *din;   /* entries NULL when not needed */
+    void *ws;                  /* workspace bytes as requested */
+    const dl4c_tensor *labels; /* loss layers */
+    const dl4c_tensor *mask;   /* loss layers, may be NULL */
+    double *row_scores;        /* loss layers: batch doubles of scratch */
+    const void *packed;        /* packs_weight layers in inference: W
+                                  packed for single-row products, or NULL */
 } dl4c_layer_ctx;
 
 struct dl4c_layer_type {
@@ -97,10 +99,13 @@ struct dl4c_layer_type {
     /* loss layers only: mean loss over the batch of the last forward, and
      * a check that labels for `rows` rows fit (errors name the layer) */
     double (*score)(dl4c_layer_ctx *c);
-    dl4c_status (*check_labels)(const dl4c_layer *l,
-                                const dl4c_tensor *labels, int64_t rows);
+    dl4c_status (*check_labels)(const dl4c_layer *l, const dl4c_tensor *labels,
+                                int64_t rows);
     /* loss layers only: the loss they compute */
     const dl4c_loss *(*loss_of)(const dl4c_layer *l);
+    /* param 0 is a [k, n] matrix applied as x W: a net prepared for
+     * inference gives single-row forwards a packed copy (ctx->packed) */
+    bool packs_weight;
     void (*free_cfg)(void *cfg); /* NULL when cfg owns no memory */
     /* example configs for the registry-driven tests: JSON objects
      * {"input": [shape...] (or "inputs": [[...], ...]), "layer": {...}} */
@@ -124,7 +129,7 @@ dl4c_status dl4c_layer_expect_inputs(const dl4c_layer *l, int n);
 /* Adds a parameter spec (weights get the layer's/net's weight init, biases
  * the bias init). */
 void dl4c_layer_add_param(dl4c_layer *l, const char *name, int ndim,
-                          const int64_t *shape, int64_t fan_in,
-                          int64_t fan_out, bool is_bias);
+                          const int64_t *shape, int64_t fan_in, int64_t fan_out,
+                          bool is_bias);
 
 #endif

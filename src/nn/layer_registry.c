@@ -16,7 +16,10 @@ static const dl4c_layer_type *const registry[] = {
 
 #define REGISTRY_COUNT ((int)(sizeof registry / sizeof registry[0]))
 
-int dl4c_layer_type_count(void) { return REGISTRY_COUNT; }
+int dl4c_layer_type_count(void)
+{
+    return REGISTRY_COUNT;
+}
 
 const dl4c_layer_type *dl4c_layer_type_at(int i)
 {

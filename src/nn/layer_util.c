@@ -27,8 +27,8 @@ dl4c_status dl4c_layer_expect_inputs(const dl4c_layer *l, int n)
 }
 
 void dl4c_layer_add_param(dl4c_layer *l, const char *name, int ndim,
-                          const int64_t *shape, int64_t fan_in,
-                          int64_t fan_out, bool is_bias)
+                          const int64_t *shape, int64_t fan_in, int64_t fan_out,
+                          bool is_bias)
 {
     dl4c_param_spec *s = &l->params[l->n_params++];
     s->name = name;
@@ -38,8 +38,8 @@ void dl4c_layer_add_param(dl4c_layer *l, const char *name, int ndim,
     s->fan_out = fan_out;
     s->regularize = !is_bias;
     if (is_bias)
-        s->init = l->opts.has_bias_init ? l->opts.bias_init
-                                        : l->default_bias_init;
+        s->init =
+            l->opts.has_bias_init ? l->opts.bias_init : l->default_bias_init;
     else
         s->init = l->opts.has_weight_init ? l->opts.weight_init
                                           : l->default_weight_init;

@@ -72,8 +72,8 @@ static bool is_softmax_xent(const dl4c_loss_head *h)
 
 dl4c_status dl4c_loss_head_check_labels(const dl4c_loss_head *h,
                                         const dl4c_layer *l,
-                                        const dl4c_tensor *labels,
-                                        int64_t rows, int64_t cols)
+                                        const dl4c_tensor *labels, int64_t rows,
+                                        int64_t cols)
 {
     if (labels->size == rows * cols &&
         (cols > 1 || h->loss.id != DL4C_LOSS_SPARSE_MCXENT))
@@ -90,11 +90,10 @@ dl4c_status dl4c_loss_head_check_labels(const dl4c_loss_head *h,
         }
         return DL4C_OK;
     }
-    return dl4c_layer_error(l, DL4C_SHAPE,
-                            "loss %s needs labels with %lld value%s per row%s",
-                            dl4c_loss_name(h->loss.id), (long long)cols,
-                            cols == 1 ? "" : "s",
-                            is_softmax_xent(h) ? " (or one class index)" : "");
+    return dl4c_layer_error(
+        l, DL4C_SHAPE, "loss %s needs labels with %lld value%s per row%s",
+        dl4c_loss_name(h->loss.id), (long long)cols, cols == 1 ? "" : "s",
+        is_softmax_xent(h) ? " (or one class index)" : "");
 }
 
 size_t dl4c_loss_head_workspace(const dl4c_loss_head *h, dl4c_dtype dt)
@@ -155,8 +154,9 @@ void dl4c_loss_head_backward(const dl4c_loss_head *h, dl4c_layer_ctx *c,
     dl4c_loss_args a;
     make_args(h, c, ws, &eff, &a);
     double scale = 1.0 / (double)a.rows;
-    bool fused = (h->act.id == DL4C_ACT_SOFTMAX && is_softmax_xent(h)) ||
-                 (h->act.id == DL4C_ACT_SIGMOID && h->loss.id == DL4C_LOSS_XENT);
+    bool fused =
+        (h->act.id == DL4C_ACT_SOFTMAX && is_softmax_xent(h)) ||
+        (h->act.id == DL4C_ACT_SIGMOID && h->loss.id == DL4C_LOSS_XENT);
     if (fused) {
         c->be->loss_fused_grad(&a, c->dtype, dz, scale);
         return;

@@ -29,8 +29,8 @@ void dl4c_loss_head_deinit(dl4c_loss_head *h);
  * indices for the softmax cross-entropies. */
 dl4c_status dl4c_loss_head_check_labels(const dl4c_loss_head *h,
                                         const dl4c_layer *l,
-                                        const dl4c_tensor *labels,
-                                        int64_t rows, int64_t cols);
+                                        const dl4c_tensor *labels, int64_t rows,
+                                        int64_t cols);
 /* Workspace bytes the head needs (typed loss weights). */
 size_t dl4c_loss_head_workspace(const dl4c_loss_head *h, dl4c_dtype dt);
 

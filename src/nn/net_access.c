@@ -7,9 +7,18 @@
 #include "core/error_internal.h"
 #include "nn/net_internal.h"
 
-dl4c_dtype dl4c_net_dtype(const dl4c_net *net) { return net->dtype; }
-int dl4c_net_num_inputs(const dl4c_net *net) { return net->n_inputs; }
-int dl4c_net_num_outputs(const dl4c_net *net) { return net->n_outputs; }
+dl4c_dtype dl4c_net_dtype(const dl4c_net *net)
+{
+    return net->dtype;
+}
+int dl4c_net_num_inputs(const dl4c_net *net)
+{
+    return net->n_inputs;
+}
+int dl4c_net_num_outputs(const dl4c_net *net)
+{
+    return net->n_outputs;
+}
 
 const char *dl4c_net_input_name(const dl4c_net *net, int i)
 {
@@ -62,10 +71,21 @@ int dl4c_net_layer_index(const dl4c_net *net, const char *name)
     return -1;
 }
 
-int64_t dl4c_net_num_params(const dl4c_net *net) { return net->n_params; }
+int64_t dl4c_net_num_params(const dl4c_net *net)
+{
+    return net->n_params;
+}
+
+/* The caller may write through what these return: packed inference
+ * weights must be rebuilt from the parameters before their next use. */
+static void params_may_change(const dl4c_net *net)
+{
+    ((dl4c_net *)net)->param_version++;
+}
 
 dl4c_tensor *dl4c_net_params(const dl4c_net *net)
 {
+    params_may_change(net);
     return (dl4c_tensor *)&net->params_view;
 }
 
@@ -89,6 +109,7 @@ dl4c_tensor *dl4c_net_param(const dl4c_net *net, const char *layer,
     for (int p = 0; p < n->layer->n_params; p++) {
         if (strcmp(n->layer->params[p].name, param) != 0)
             continue;
+        params_may_change(net);
         /* views are wired at the first plan; make this one now */
         const dl4c_param_spec *s = &n->layer->params[p];
         dl4c_tensor_init_view(&n->param_views[p], net->be, net->dtype,
@@ -101,9 +122,18 @@ dl4c_tensor *dl4c_net_param(const dl4c_net *net, const char *layer,
     return NULL;
 }
 
-int64_t dl4c_net_iteration(const dl4c_net *net) { return net->iteration; }
-int64_t dl4c_net_epoch(const dl4c_net *net) { return net->epoch; }
-void dl4c_net_set_epoch(dl4c_net *net, int64_t epoch) { net->epoch = epoch; }
+int64_t dl4c_net_iteration(const dl4c_net *net)
+{
+    return net->iteration;
+}
+int64_t dl4c_net_epoch(const dl4c_net *net)
+{
+    return net->epoch;
+}
+void dl4c_net_set_epoch(dl4c_net *net, int64_t epoch)
+{
+    net->epoch = epoch;
+}
 
 void dl4c_net_set_iteration(dl4c_net *net, int64_t iteration)
 {
@@ -150,7 +180,10 @@ dl4c_status dl4c_net_set_class_names(dl4c_net *net, int n,
     return DL4C_OK;
 }
 
-int dl4c_net_num_class_names(const dl4c_net *net) { return net->n_classes; }
+int dl4c_net_num_class_names(const dl4c_net *net)
+{
+    return net->n_classes;
+}
 
 const char *dl4c_net_class_name(const dl4c_net *net, int i)
 {
@@ -192,8 +225,7 @@ const dl4c_normalizer *dl4c_net_normalizer(const dl4c_net *net)
     return net->normalizer;
 }
 
-dl4c_status dl4c_net_copy(const dl4c_net *net, dl4c_dtype dtype,
-                          dl4c_net **out)
+dl4c_status dl4c_net_copy(const dl4c_net *net, dl4c_dtype dtype, dl4c_net **out)
 {
     dl4c_status status = DL4C_OK;
     json_t *cfg = NULL;

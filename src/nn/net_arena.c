@@ -10,7 +10,10 @@
 #include "core/error_internal.h"
 #include "nn/net_internal.h"
 
-static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+static size_t align64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
 
 static size_t tensor_bytes(const dl4c_net *net, int64_t batch,
                            const dl4c_shape *shape)
@@ -37,7 +40,9 @@ static bool needs_edge_buffer(const dl4c_net *net, int producer)
 static size_t layout(dl4c_net *net, char *base, int64_t cap, bool training)
 {
     size_t off = 0;
-#define TAKE(bytes) (base ? (void *)(base + (off += (bytes)) - (bytes)) : (off += (bytes), NULL))
+#define TAKE(bytes)                                                            \
+    (base ? (void *)(base + (off += (bytes)) - (bytes))                        \
+          : (off += (bytes), NULL))
     for (int i = 0; i < net->n_nodes; i++) {
         dl4c_node *n = &net->nodes[i];
         if (!n->layer) {
@@ -89,8 +94,7 @@ static dl4c_status wire(dl4c_net *net)
             continue;
         n->in_ptrs = dl4c_calloc((size_t)l->n_inputs, sizeof *n->in_ptrs);
         n->din_ptrs = dl4c_calloc((size_t)l->n_inputs, sizeof *n->din_ptrs);
-        n->edge_grads =
-            dl4c_calloc((size_t)l->n_inputs, sizeof *n->edge_grads);
+        n->edge_grads = dl4c_calloc((size_t)l->n_inputs, sizeof *n->edge_grads);
         if (!n->in_ptrs || !n->din_ptrs || !n->edge_grads)
             return dl4c_error_set(DL4C_NOMEM, "out of memory");
         for (int k = 0; k < l->n_inputs; k++)
@@ -123,9 +127,8 @@ static void set_views(dl4c_net *net, int64_t batch)
         dl4c_layer *l = n->layer;
         dl4c_tensor_init_batch_view(&n->out, net->be, net->dtype, n->out.data,
                                     batch, &n->shape);
-        n->ws_bytes = l->type->workspace
-                          ? l->type->workspace(l, batch, net->dtype)
-                          : 0;
+        n->ws_bytes =
+            l->type->workspace ? l->type->workspace(l, batch, net->dtype) : 0;
         for (int k = 0; k < l->n_inputs; k++) {
             int p = l->inputs[k];
             dl4c_node *prod = &net->nodes[p];
@@ -134,9 +137,8 @@ static void set_views(dl4c_net *net, int64_t batch)
                 dl4c_tensor_init_batch_view(e, net->be, net->dtype, e->data,
                                             batch, &prod->shape);
             if (p < net->n_inputs)
-                n->din_ptrs[k] = net->input_grads && prod->grad.data
-                                     ? &prod->grad
-                                     : NULL;
+                n->din_ptrs[k] =
+                    net->input_grads && prod->grad.data ? &prod->grad : NULL;
             else
                 n->din_ptrs[k] = e->data ? e : &prod->grad;
         }
@@ -147,9 +149,8 @@ static void set_views(dl4c_net *net, int64_t batch)
 dl4c_status dl4c_net_plan(dl4c_net *net, int64_t batch, bool training)
 {
     bool want_training = training || net->planned_training;
-    bool input_grads_ok =
-        !training || !net->input_grads || net->n_inputs == 0 ||
-        net->nodes[0].grad.data != NULL;
+    bool input_grads_ok = !training || !net->input_grads ||
+                          net->n_inputs == 0 || net->nodes[0].grad.data != NULL;
     if (net->arena && batch <= net->capacity &&
         (!training || net->planned_training) && input_grads_ok) {
         if (batch != net->batch)

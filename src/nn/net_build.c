@@ -16,12 +16,13 @@ static const char *const root_keys[] = {"format",   "version", "seed",
                                         "inputs",   "layers",  "outputs",
                                         "training", NULL};
 static const char *const training_keys[] = {
-    "updater", "l1", "l2", "weight_decay", "gradient_clipping", "weight_init",
-    "bias_init", NULL};
+    "updater",           "l1",          "l2",        "weight_decay",
+    "gradient_clipping", "weight_init", "bias_init", NULL};
 static const char *const input_keys[] = {"name", "shape", NULL};
 static const char *const layer_common_keys[] = {
-    "type", "name", "inputs", "frozen", "learning_rate", "l1", "l2",
-    "weight_decay", "weight_init", "bias_init", NULL};
+    "type",          "name",      "inputs", "frozen",
+    "learning_rate", "l1",        "l2",     "weight_decay",
+    "weight_init",   "bias_init", NULL};
 
 static void layer_free(dl4c_layer *l)
 {
@@ -54,6 +55,7 @@ void dl4c_net_free(dl4c_net *net)
     net->be->release(net->param_data);
     net->be->release(net->grad_data);
     net->be->release(net->state_data);
+    net->be->release(net->pack_data);
     dl4c_net_arena_free(net);
     for (int i = 0; i < net->n_classes; i++)
         dl4c_free(net->class_names[i]);
@@ -84,8 +86,10 @@ static dl4c_status parse_training(dl4c_net *net, const json_t *root)
         return dl4c_error_set(DL4C_FORMAT, "'training' must be an object");
     DL4C_RETURN_IF(dl4c_cfg_check_keys(where, t, lists, 1));
     DL4C_RETURN_IF(dl4c_cfg_updater(where, t, "updater", &net->updater));
-    DL4C_RETURN_IF(dl4c_cfg_double(where, t, "l1", false, 0, 1e6, &net->reg.l1));
-    DL4C_RETURN_IF(dl4c_cfg_double(where, t, "l2", false, 0, 1e6, &net->reg.l2));
+    DL4C_RETURN_IF(
+        dl4c_cfg_double(where, t, "l1", false, 0, 1e6, &net->reg.l1));
+    DL4C_RETURN_IF(
+        dl4c_cfg_double(where, t, "l2", false, 0, 1e6, &net->reg.l2));
     DL4C_RETURN_IF(dl4c_cfg_double(where, t, "weight_decay", false, 0, 1e6,
                                    &net->reg.weight_decay));
     DL4C_RETURN_IF(dl4c_cfg_clip(where, t, "gradient_clipping", &net->clip));
@@ -119,9 +123,8 @@ static dl4c_status parse_inputs(dl4c_net *net, const json_t *root)
     json_t *inputs = json_object_get(root, "inputs");
     const char *const *lists[] = {input_keys};
     if (!json_is_array(inputs) || json_array_size(inputs) == 0)
-        return dl4c_error_set(DL4C_FORMAT,
-                              "config needs \"inputs\": a list of "
-                              "{\"name\": ..., \"shape\": [...]}");
+        return dl4c_error_set(DL4C_FORMAT, "config needs \"inputs\": a list of "
+                                           "{\"name\": ..., \"shape\": [...]}");
     for (size_t i = 0; i < json_array_size(inputs); i++) {
         json_t *in = json_array_get(inputs, i);
         char where[64], defname[32];
@@ -153,8 +156,7 @@ static dl4c_status parse_layer_opts(dl4c_layer *l, const json_t *j)
                                    &o->weight_decay));
     o->has_weight_init = json_object_get(j, "weight_init") != NULL;
     o->has_bias_init = json_object_get(j, "bias_init") != NULL;
-    DL4C_RETURN_IF(
-        dl4c_cfg_init(l->where, j, "weight_init", &o->weight_init));
+    DL4C_RETURN_IF(dl4c_cfg_init(l->where, j, "weight_init", &o->weight_init));
     DL4C_RETURN_IF(dl4c_cfg_init(l->where, j, "bias_init", &o->bias_init));
     return DL4C_OK;
 }
@@ -191,8 +193,7 @@ static dl4c_status wire_inputs(dl4c_net *net, dl4c_layer *l, const json_t *j)
             json_t *nm = json_is_string(ins) ? ins : json_array_get(ins, i);
             if (!json_is_string(nm))
                 return dl4c_error_set(DL4C_FORMAT,
-                                      "%s: 'inputs' must hold names",
-                                      l->where);
+                                      "%s: 'inputs' must hold names", l->where);
             idx = find_node(net, json_string_value(nm));
             if (idx < 0)
                 return dl4c_error_set(DL4C_FORMAT,
@@ -238,8 +239,9 @@ static dl4c_status parse_layer(dl4c_net *net, const json_t *j, size_t index)
         char known[512] = "";
         size_t used = 0;
         for (int i = 0; i < dl4c_layer_type_count() && used < sizeof known; i++)
-            used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
-                                     i ? ", " : "", dl4c_layer_type_at(i)->name);
+            used +=
+                (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+                                 i ? ", " : "", dl4c_layer_type_at(i)->name);
         return dl4c_error_set(DL4C_FORMAT,
                               "%s: unknown layer type '%s' (known: %s)", where,
                               type_name, known);
@@ -299,13 +301,12 @@ static dl4c_status parse_outputs(dl4c_net *net, const json_t *root)
     if (outs) {
         for (int i = 0; i < count; i++) {
             json_t *nm = json_array_get(outs, (size_t)i);
-            int idx = json_is_string(nm) ? find_node(net, json_string_value(nm))
-                                         : -1;
+            int idx =
+                json_is_string(nm) ? find_node(net, json_string_value(nm)) : -1;
             if (idx < net->n_inputs)
-                return dl4c_error_set(DL4C_FORMAT,
-                                      "output %d: '%s' is not a layer", i,
-                                      json_is_string(nm) ? json_string_value(nm)
-                                                         : "?");
+                return dl4c_error_set(
+                    DL4C_FORMAT, "output %d: '%s' is not a layer", i,
+                    json_is_string(nm) ? json_string_value(nm) : "?");
             net->outputs[i] = idx;
         }
     } else {
@@ -357,14 +358,13 @@ static dl4c_status init_params(dl4c_net *net)
     net->param_data = net->be->alloc((size_t)(total ? total : 1) * dts);
     net->grad_data = net->be->alloc((size_t)(total ? total : 1) * dts);
     if (!net->param_data || !net->grad_data)
-        return dl4c_error_set(DL4C_NOMEM,
-                              "out of memory for %lld parameters",
+        return dl4c_error_set(DL4C_NOMEM, "out of memory for %lld parameters",
                               (long long)total);
     int64_t dims[1] = {total ? total : 1};
     dl4c_tensor_init_view(&net->params_view, net->be, net->dtype,
                           net->param_data, 1, dims);
-    dl4c_tensor_init_view(&net->grads_view, net->be, net->dtype,
-                          net->grad_data, 1, dims);
+    dl4c_tensor_init_view(&net->grads_view, net->be, net->dtype, net->grad_data,
+                          1, dims);
     net->params_view.size = net->grads_view.size = total;
     net->params_view.shape[0] = net->grads_view.shape[0] = total;
 
@@ -378,9 +378,8 @@ static dl4c_status init_params(dl4c_net *net)
                                   (char *)net->param_data +
                                       (size_t)l->param_offset[p] * dts,
                                   s->shape.ndim, s->shape.dim);
-            dl4c_status st =
-                dl4c_init_fill(&s->init, &view, s->fan_in, s->fan_out,
-                               &net->rng);
+            dl4c_status st = dl4c_init_fill(&s->init, &view, s->fan_in,
+                                            s->fan_out, &net->rng);
             if (st != DL4C_OK)
                 return dl4c_error_prefix(st, "%s: parameter '%s'", l->where,
                                          s->name);
@@ -390,8 +389,7 @@ static dl4c_status init_params(dl4c_net *net)
     return DL4C_OK;
 }
 
-dl4c_status dl4c_net_build(const json_t *root, dl4c_dtype dtype,
-                           dl4c_net **out)
+dl4c_status dl4c_net_build(const json_t *root, dl4c_dtype dtype, dl4c_net **out)
 {
     dl4c_status status = DL4C_OK;
     dl4c_net *net = NULL;

@@ -51,16 +51,16 @@ void dl4c_builder_seed(dl4c_net_builder *b, uint64_t seed)
     json_object_set_new(b->root, "seed", json_integer((json_int_t)seed));
 }
 
-dl4c_status dl4c_builder_input(dl4c_net_builder *b, const char *name,
-                               int ndim, const int64_t *shape)
+dl4c_status dl4c_builder_input(dl4c_net_builder *b, const char *name, int ndim,
+                               const int64_t *shape)
 {
     dl4c_shape s = {.ndim = ndim};
     if (ndim < 1 || ndim >= DL4C_MAX_DIMS)
         return dl4c_error_set(DL4C_INVALID_ARG, "input rank %d outside 1..%d",
                               ndim, DL4C_MAX_DIMS - 1);
     memcpy(s.dim, shape, sizeof(int64_t) * (size_t)ndim);
-    json_t *in = json_pack("{s:s, s:o}", "name", name ? name : "input",
-                           "shape", dl4c_cfg_shape_json(&s));
+    json_t *in = json_pack("{s:s, s:o}", "name", name ? name : "input", "shape",
+                           dl4c_cfg_shape_json(&s));
     if (!in || json_array_append_new(b->inputs, in))
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
     return DL4C_OK;

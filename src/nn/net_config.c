@@ -29,15 +29,15 @@ static dl4c_status layer_json(const dl4c_net *net, const dl4c_node *n,
     if (l->opts.frozen)
         DL4C_TRY(dl4c_cfg_set(j, "frozen", json_true()));
     if (l->opts.learning_rate >= 0)
-        DL4C_TRY(dl4c_cfg_set(j, "learning_rate",
-                              json_real(l->opts.learning_rate)));
+        DL4C_TRY(
+            dl4c_cfg_set(j, "learning_rate", json_real(l->opts.learning_rate)));
     if (l->opts.l1 >= 0)
         DL4C_TRY(dl4c_cfg_set(j, "l1", json_real(l->opts.l1)));
     if (l->opts.l2 >= 0)
         DL4C_TRY(dl4c_cfg_set(j, "l2", json_real(l->opts.l2)));
     if (l->opts.weight_decay >= 0)
-        DL4C_TRY(dl4c_cfg_set(j, "weight_decay",
-                              json_real(l->opts.weight_decay)));
+        DL4C_TRY(
+            dl4c_cfg_set(j, "weight_decay", json_real(l->opts.weight_decay)));
     if (l->opts.has_weight_init)
         DL4C_TRY(dl4c_cfg_set(j, "weight_init",
                               dl4c_cfg_init_json(&l->opts.weight_init)));
@@ -65,9 +65,9 @@ dl4c_status dl4c_net_config_json(const dl4c_net *net, json_t **out)
     arr = json_array();
     DL4C_TRY(dl4c_cfg_set(root, "inputs", arr));
     for (int i = 0; i < net->n_inputs; i++) {
-        json_t *in = json_pack("{s:s, s:o}", "name", net->nodes[i].name,
-                               "shape",
-                               dl4c_cfg_shape_json(&net->nodes[i].shape));
+        json_t *in =
+            json_pack("{s:s, s:o}", "name", net->nodes[i].name, "shape",
+                      dl4c_cfg_shape_json(&net->nodes[i].shape));
         if (!in || json_array_append_new(arr, in))
             DL4C_NOMEM_FAIL();
     }
@@ -88,18 +88,18 @@ dl4c_status dl4c_net_config_json(const dl4c_net *net, json_t **out)
     {
         json_t *t = json_object();
         DL4C_TRY(dl4c_cfg_set(root, "training", t));
-        DL4C_TRY(dl4c_cfg_set(t, "updater",
-                              dl4c_cfg_updater_json(&net->updater)));
+        DL4C_TRY(
+            dl4c_cfg_set(t, "updater", dl4c_cfg_updater_json(&net->updater)));
         DL4C_TRY(dl4c_cfg_set(t, "l1", json_real(net->reg.l1)));
         DL4C_TRY(dl4c_cfg_set(t, "l2", json_real(net->reg.l2)));
-        DL4C_TRY(dl4c_cfg_set(t, "weight_decay",
-                              json_real(net->reg.weight_decay)));
+        DL4C_TRY(
+            dl4c_cfg_set(t, "weight_decay", json_real(net->reg.weight_decay)));
         DL4C_TRY(dl4c_cfg_set(t, "gradient_clipping",
                               dl4c_cfg_clip_json(&net->clip)));
         DL4C_TRY(dl4c_cfg_set(t, "weight_init",
                               dl4c_cfg_init_json(&net->weight_init)));
-        DL4C_TRY(dl4c_cfg_set(t, "bias_init",
-                              dl4c_cfg_init_json(&net->bias_init)));
+        DL4C_TRY(
+            dl4c_cfg_set(t, "bias_init", dl4c_cfg_init_json(&net->bias_init)));
     }
     *out = root;
     return DL4C_OK;

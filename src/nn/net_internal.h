@@ -35,6 +35,7 @@ typedef struct dl4c_node {
     dl4c_edge_grad *edge_grads;  /* [n_inputs], used for shared producers */
     dl4c_tensor param_views[DL4C_LAYER_MAX_PARAMS];
     dl4c_tensor grad_views[DL4C_LAYER_MAX_PARAMS];
+    void *packed; /* packed copy of param 0 (see packs_weight), or NULL */
     dl4c_tensor *param_ptrs[DL4C_LAYER_MAX_PARAMS];
     dl4c_tensor *grad_ptrs[DL4C_LAYER_MAX_PARAMS];
 } dl4c_node;
@@ -46,9 +47,9 @@ struct dl4c_net {
 
     int n_nodes;
     dl4c_node *nodes;
-    int n_inputs;   /* nodes[0 .. n_inputs) are the net inputs */
+    int n_inputs; /* nodes[0 .. n_inputs) are the net inputs */
     int n_outputs;
-    int *outputs;   /* node indices */
+    int *outputs; /* node indices */
 
     int64_t n_params;
     void *param_data;
@@ -75,6 +76,12 @@ struct dl4c_net {
     int64_t batch;
     bool input_grads;
 
+    /* inference packing: packed weights are current while pack_version ==
+     * param_version; anything that may change parameters bumps the latter */
+    void *pack_data;
+    bool packing;
+    uint64_t param_version, pack_version;
+
     int n_classes;
     char **class_names;
     dl4c_normalizer *normalizer;
@@ -90,6 +97,8 @@ dl4c_status dl4c_net_config_json(const dl4c_net *net, json_t **out);
  * batch dim. */
 dl4c_status dl4c_net_plan(dl4c_net *net, int64_t batch, bool training);
 void dl4c_net_arena_free(dl4c_net *net);
+/* net_pack.c: re-packs the packed weights when parameters changed. */
+void dl4c_net_refresh_packs(dl4c_net *net);
 /* net_update.c: updater state sized for the current updater. */
 dl4c_status dl4c_net_alloc_updater_state(dl4c_net *net);
 /* True when the node's layer computes a loss. */

@@ -42,8 +42,8 @@ static dl4c_status check_inputs(const dl4c_net *net, int n,
 {
     if (n != net->n_inputs)
         return dl4c_error_set(DL4C_INVALID_ARG,
-                              "the net takes %d input%s, got %d",
-                              net->n_inputs, net->n_inputs == 1 ? "" : "s", n);
+                              "the net takes %d input%s, got %d", net->n_inputs,
+                              net->n_inputs == 1 ? "" : "s", n);
     for (int i = 0; i < n; i++) {
         const dl4c_tensor *t = inputs[i];
         const dl4c_node *node = &net->nodes[i];
@@ -51,10 +51,9 @@ static dl4c_status check_inputs(const dl4c_net *net, int n,
             return dl4c_error_set(DL4C_INVALID_ARG, "input '%s' is NULL",
                                   node->name);
         if (t->dtype != net->dtype)
-            return dl4c_error_set(DL4C_INVALID_ARG,
-                                  "input '%s' is %s, the net is %s",
-                                  node->name, dl4c_dtype_name(t->dtype),
-                                  dl4c_dtype_name(net->dtype));
+            return dl4c_error_set(
+                DL4C_INVALID_ARG, "input '%s' is %s, the net is %s", node->name,
+                dl4c_dtype_name(t->dtype), dl4c_dtype_name(net->dtype));
         if (!batch_shape_ok(t, &node->shape))
             return shape_mismatch("input", node->name, &node->shape, t);
         if (i == 0)
@@ -80,8 +79,8 @@ static void make_ctx(dl4c_net *net, dl4c_node *n, bool training,
     c->batch = net->batch;
     c->training = training;
     /* a distinct stream per layer and step, fixed within the step */
-    c->seed = net->step_seed ^
-              ((uint64_t)(n - net->nodes) * 0x9E3779B97F4A7C15ull);
+    c->seed =
+        net->step_seed ^ ((uint64_t)(n - net->nodes) * 0x9E3779B97F4A7C15ull);
     c->in = n->in_ptrs;
     c->out = &n->out;
     c->params = n->param_ptrs;
@@ -89,11 +88,11 @@ static void make_ctx(dl4c_net *net, dl4c_node *n, bool training,
     c->din = n->din_ptrs;
     c->ws = n->ws;
     c->row_scores = n->row_scores;
+    c->packed = !training ? n->packed : NULL;
 }
 
 static dl4c_status run_forward(dl4c_net *net, int n_inputs,
-                               const dl4c_tensor *const *inputs,
-                               bool training)
+                               const dl4c_tensor *const *inputs, bool training)
 {
     int64_t batch = 0;
     DL4C_RETURN_IF(check_inputs(net, n_inputs, inputs, &batch));
@@ -103,6 +102,8 @@ static dl4c_status run_forward(dl4c_net *net, int n_inputs,
         dl4c_tensor_init_batch_view(&n->out, net->be, net->dtype,
                                     inputs[i]->data, batch, &n->shape);
     }
+    if (net->packing && !training)
+        dl4c_net_refresh_packs(net);
     for (int i = net->n_inputs; i < net->n_nodes; i++) {
         dl4c_layer_ctx c;
         make_ctx(net, &net->nodes[i], training, &c);
@@ -124,8 +125,7 @@ const dl4c_tensor *dl4c_net_output(const dl4c_net *net, int i)
     return &net->nodes[net->outputs[i]].out;
 }
 
-static dl4c_status check_targets(const dl4c_net *net,
-                                 const dl4c_net_targets *t)
+static dl4c_status check_targets(const dl4c_net *net, const dl4c_net_targets *t)
 {
     int losses = 0;
     for (int i = 0; i < net->n_outputs; i++)
@@ -136,10 +136,9 @@ static dl4c_status check_targets(const dl4c_net *net,
                               "loss: end the net with an Output or Loss "
                               "layer");
     if (!t || t->n != net->n_outputs)
-        return dl4c_error_set(DL4C_INVALID_ARG,
-                              "the net has %d output%s, got labels for %d",
-                              net->n_outputs, net->n_outputs == 1 ? "" : "s",
-                              t ? t->n : 0);
+        return dl4c_error_set(
+            DL4C_INVALID_ARG, "the net has %d output%s, got labels for %d",
+            net->n_outputs, net->n_outputs == 1 ? "" : "s", t ? t->n : 0);
     for (int i = 0; i < t->n; i++) {
         const dl4c_node *n = &net->nodes[net->outputs[i]];
         const dl4c_tensor *y = t->labels[i];
@@ -166,7 +165,8 @@ static dl4c_status check_targets(const dl4c_net *net,
                                       "expected one per example (%lld) or per "
                                       "output value (%lld)",
                                       n->name, (long long)m->size,
-                                      (long long)rows, (long long)(rows * cols));
+                                      (long long)rows,
+                                      (long long)(rows * cols));
         }
     }
     return DL4C_OK;
@@ -188,8 +188,8 @@ static double regularization_score(const dl4c_net *net)
                 continue;
             const dl4c_tensor *w = &n->param_views[p];
             if (l2 != 0)
-                total += 0.5 * l2 * net->be->sum_squares(w->dtype, w->size,
-                                                         w->data);
+                total +=
+                    0.5 * l2 * net->be->sum_squares(w->dtype, w->size, w->data);
             if (l1 != 0)
                 for (int64_t k = 0; k < w->size; k++) {
                     double v = dl4c_tensor_get(w, k);
@@ -323,8 +323,8 @@ dl4c_status dl4c_net_predict(dl4c_net *net, const dl4c_tensor *input,
         dims[0] = rows;
         for (int i = 0; i < o->shape.ndim; i++)
             dims[i + 1] = o->shape.dim[i];
-        DL4C_TRY(dl4c_tensor_create(net->dtype, o->shape.ndim + 1, dims,
-                                    &result));
+        DL4C_TRY(
+            dl4c_tensor_create(net->dtype, o->shape.ndim + 1, dims, &result));
     }
     {
         const int64_t chunk = 1024;

@@ -25,8 +25,7 @@ typedef struct time_limit {
     bool hit;
 } time_limit;
 
-static dl4c_status time_check(void *ctx, const dl4c_fit_info *info,
-                              bool *stop)
+static dl4c_status time_check(void *ctx, const dl4c_fit_info *info, bool *stop)
 {
     time_limit *t = ctx;
     (void)info;

@@ -49,8 +49,7 @@ dl4c_status dl4c_net_score_iterator(dl4c_net *net, dl4c_iterator *it,
 }
 
 typedef dl4c_status (*add_fn)(void *eval, const dl4c_tensor *labels,
-                              const dl4c_tensor *pred,
-                              const dl4c_tensor *mask);
+                              const dl4c_tensor *pred, const dl4c_tensor *mask);
 
 static dl4c_status add_class(void *e, const dl4c_tensor *labels,
                              const dl4c_tensor *pred, const dl4c_tensor *mask)
@@ -78,8 +77,8 @@ static dl4c_status evaluate(dl4c_net *net, dl4c_iterator *it, void *eval,
                                   "evaluation needs labelled data");
         const dl4c_tensor *in[1] = {b.features};
         DL4C_RETURN_IF(dl4c_net_forward(net, 1, in, false));
-        DL4C_RETURN_IF(add(eval, b.labels, dl4c_net_output(net, 0),
-                           b.labels_mask));
+        DL4C_RETURN_IF(
+            add(eval, b.labels, dl4c_net_output(net, 0), b.labels_mask));
     }
     return DL4C_OK;
 }

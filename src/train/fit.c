@@ -12,14 +12,13 @@ static dl4c_status notify_iteration(const dl4c_fit_options *opt,
 {
     for (int i = 0; i < opt->n_listeners; i++)
         if (opt->listeners[i].on_iteration)
-            DL4C_RETURN_IF(opt->listeners[i].on_iteration(
-                opt->listeners[i].ctx, info, stop));
+            DL4C_RETURN_IF(opt->listeners[i].on_iteration(opt->listeners[i].ctx,
+                                                          info, stop));
     return DL4C_OK;
 }
 
 static dl4c_status notify_epoch(const dl4c_fit_options *opt,
-                                const dl4c_fit_info *info, bool end,
-                                bool *stop)
+                                const dl4c_fit_info *info, bool end, bool *stop)
 {
     for (int i = 0; i < opt->n_listeners; i++) {
         const dl4c_listener *l = &opt->listeners[i];
@@ -62,7 +61,8 @@ dl4c_status dl4c_fit(dl4c_net *net, dl4c_iterator *it,
                                       "score is %g at iteration %lld: "
                                       "training diverged (lower the learning "
                                       "rate or check the data)",
-                                      score, (long long)dl4c_net_iteration(net));
+                                      score,
+                                      (long long)dl4c_net_iteration(net));
             double t2 = dl4c_now();
             res.iterations++;
             res.final_score = score;

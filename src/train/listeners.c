@@ -79,8 +79,7 @@ static dl4c_status perf_iteration(void *ctx, const dl4c_fit_info *info,
             fprintf(c->out,
                     "iteration %lld: %.0f examples/s, %.1f batches/s, "
                     "waiting for data %.1f%%\n",
-                    (long long)info->iteration,
-                    (double)c->window_examples / dt,
+                    (long long)info->iteration, (double)c->window_examples / dt,
                     (double)c->window_batches / dt,
                     100.0 * c->window_wait / dt);
         c->window_start = now;
@@ -181,10 +180,9 @@ static void format_seconds(double s, char *buf, size_t cap)
 static dl4c_status progress_draw(every_ctx *c, const dl4c_fit_info *info,
                                  bool done)
 {
-    double frac = info->examples_total > 0
-                      ? (double)info->examples_done /
-                            (double)info->examples_total
-                      : 0.0;
+    double frac = info->examples_total > 0 ? (double)info->examples_done /
+                                                 (double)info->examples_total
+                                           : 0.0;
     if (frac > 1)
         frac = 1;
     int fill = (int)(frac * BAR);
@@ -193,15 +191,15 @@ static dl4c_status progress_draw(every_ctx *c, const dl4c_fit_info *info,
         bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
     bar[BAR] = '\0';
     format_seconds(info->epoch_seconds, el, sizeof el);
-    format_seconds(frac > 0 ? info->epoch_seconds * (1 - frac) / frac : -1,
-                   eta, sizeof eta);
+    format_seconds(frac > 0 ? info->epoch_seconds * (1 - frac) / frac : -1, eta,
+                   sizeof eta);
     fprintf(c->out,
             "\repoch %lld/%lld [%s] %3.0f%% %lld/%lld  %s  ETA %s  "
             "score %.4g   ",
             (long long)info->epoch + (done ? 0 : 1),
             (long long)info->target_epochs, bar, 100 * frac,
-            (long long)info->examples_done, (long long)info->examples_total,
-            el, done ? "0.0s" : eta, info->score);
+            (long long)info->examples_done, (long long)info->examples_total, el,
+            done ? "0.0s" : eta, info->score);
     if (done)
         fputc('\n', c->out);
     fflush(c->out);
@@ -311,8 +309,7 @@ static dl4c_status ckpt_write(ckpt_ctx *c, const dl4c_fit_info *info)
     int count = 0;
     DL4C_RETURN_IF(list_checkpoints(c->dir, &nums, &count));
     for (int i = 0; i + c->keep < count; i++) {
-        snprintf(path, sizeof path, "%s/checkpoint-%lld.dl4c", c->dir,
-                 nums[i]);
+        snprintf(path, sizeof path, "%s/checkpoint-%lld.dl4c", c->dir, nums[i]);
         unlink(path);
     }
     dl4c_free(nums);

@@ -116,6 +116,7 @@ dl4c_status dl4c_net_apply_update(dl4c_net *net)
         }
     }
     net->iteration++;
+    net->param_version++;
     net->step_seed = dl4c_rng_next(&net->rng);
     return DL4C_OK;
 }

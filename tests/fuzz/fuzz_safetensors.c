@@ -1,14 +1,7 @@
 /* libFuzzer target for the safetensors reader: any byte string must load or
  * fail with a status, never crash, leak or read out of bounds. Tensors that
- * load are also converted, to exercise every dtype path. Not built by
- * default. Build it with clang against the library sources, e.g. from the
- * repository root:
- *   clang -fsanitize=fuzzer,address,undefined -std=c11 -D_XOPEN_SOURCE=700
- *       -DDL4C_VERSION_STRING='"fuzz"' -Iinclude -Isrc
- *       tests/fuzz/fuzz_safetensors.c src/io/safetensors.c
- *       src/io/atomic_file.c src/core/(all .c) src/core/cpu/(all .c)
- *       -ljansson -lz -lopenblas -lm -fopenmp -o fuzz_safetensors
- * (add the OpenBLAS include directory with -I if cblas.h is not found). */
+ * load are also converted, to exercise every dtype path. Built with
+ * -DDL4C_FUZZ=ON (clang); see tests/fuzz/README.md. */
 #include <stddef.h>
 #include <stdint.h>
 

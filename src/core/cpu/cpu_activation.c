@@ -53,9 +53,9 @@ void dl4c_cpu_dropout(dl4c_dtype dt, int64_t n, double rate, uint64_t seed,
         const T *px = x;
         T *py = y;
         T s = (T)scale;
-_Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR(n > DL4C_CPU_PAR_MIN)
         for (int64_t i = 0; i < n; i++)
-            py[i] = dl4c_hash_uniform(seed, (uint64_t)i) >= rate ? px[i] * s
-                                                                 : (T)0;
+            py[i] =
+                dl4c_hash_uniform(seed, (uint64_t)i) >= rate ? px[i] * s : (T)0;
     });
 }

@@ -6,8 +6,14 @@
 #include "core/alloc_internal.h"
 #include "core/cpu/cpu_internal.h"
 
-static void *cpu_alloc(size_t bytes) { return dl4c_aligned_alloc(bytes); }
-static void cpu_release(void *ptr) { dl4c_aligned_free(ptr); }
+static void *cpu_alloc(size_t bytes)
+{
+    return dl4c_aligned_alloc(bytes);
+}
+static void cpu_release(void *ptr)
+{
+    dl4c_aligned_free(ptr);
+}
 
 static void cpu_memcpy(void *dst, const void *src, size_t bytes)
 {
@@ -20,7 +26,7 @@ static void cpu_fill(dl4c_dtype dt, int64_t n, double value, void *x)
     DL4C_CPU_DISPATCH(dt, {
         T *p = x;
         T v = (T)value;
-_Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR(n > DL4C_CPU_PAR_MIN)
         for (int64_t i = 0; i < n; i++)
             p[i] = v;
     });
@@ -33,8 +39,8 @@ static void cpu_copy(dl4c_dtype dt, int64_t n, const void *src, void *dst)
         memmove(dst, src, (size_t)n * dl4c_dtype_size(dt));
 }
 
-static void cpu_cast(dl4c_dtype from, const void *src, dl4c_dtype to,
-                     void *dst, int64_t n)
+static void cpu_cast(dl4c_dtype from, const void *src, dl4c_dtype to, void *dst,
+                     int64_t n)
 {
     if (from == to) {
         cpu_copy(from, n, src, dst);
@@ -60,7 +66,7 @@ static void cpu_axpby(dl4c_dtype dt, int64_t n, double alpha, const void *x,
         const T *xs = x;
         T *ys = y;
         T a = (T)alpha, b = (T)beta;
-_Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR(n > DL4C_CPU_PAR_MIN)
         for (int64_t i = 0; i < n; i++)
             ys[i] = a * xs[i] + b * ys[i];
     });
@@ -97,10 +103,10 @@ static double cpu_sum_squares(dl4c_dtype dt, int64_t n, const void *x)
     double total = 0;
     size_t es = dl4c_dtype_size(dt);
     for (int64_t start = 0; start < n; start += 256 * SUMSQ_BLOCK) {
-        int64_t end = start + 256 * SUMSQ_BLOCK < n ? start + 256 * SUMSQ_BLOCK
-                                                    : n;
+        int64_t end =
+            start + 256 * SUMSQ_BLOCK < n ? start + 256 * SUMSQ_BLOCK : n;
         int64_t blocks = (end - start + SUMSQ_BLOCK - 1) / SUMSQ_BLOCK;
-        _Pragma("omp parallel for if (end - start > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR(end - start > DL4C_CPU_PAR_MIN)
         for (int64_t b = 0; b < blocks; b++) {
             int64_t lo = start + b * SUMSQ_BLOCK;
             int64_t len = end - lo < SUMSQ_BLOCK ? end - lo : SUMSQ_BLOCK;
@@ -146,6 +152,9 @@ static const dl4c_backend cpu_backend = {
     .cast = cpu_cast,
     .axpby = cpu_axpby,
     .gemm = dl4c_cpu_gemm,
+    .packed_size = dl4c_cpu_packed_size,
+    .pack = dl4c_cpu_pack,
+    .gemv_packed = dl4c_cpu_gemv_packed,
     .binary = dl4c_cpu_binary,
     .unary = dl4c_cpu_unary,
     .reduce = dl4c_cpu_reduce,
@@ -163,4 +172,7 @@ static const dl4c_backend cpu_backend = {
     .scale = cpu_scale,
 };
 
-const dl4c_backend *dl4c_backend_cpu(void) { return &cpu_backend; }
+const dl4c_backend *dl4c_backend_cpu(void)
+{
+    return &cpu_backend;
+}

@@ -20,12 +20,11 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 /* ---- fallback: straightforward loops, row-major, any transpose ---- */
 
 #define FALLBACK_GEMM(name, T)                                                 \
-    static void name(const enum CBLAS_ORDER order,                             \
-                     const enum CBLAS_TRANSPOSE ta,                            \
-                     const enum CBLAS_TRANSPOSE tb, const int m, const int n,  \
-                     const int k, const T alpha, const T *a, const int lda,    \
-                     const T *b, const int ldb, const T beta, T *c,            \
-                     const int ldc)                                            \
+    static void name(                                                          \
+        const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,           \
+        const enum CBLAS_TRANSPOSE tb, const int m, const int n, const int k,  \
+        const T alpha, const T *a, const int lda, const T *b, const int ldb,   \
+        const T beta, T *c, const int ldc)                                     \
     {                                                                          \
         (void)order;                                                           \
         for (int i = 0; i < m; i++)                                            \

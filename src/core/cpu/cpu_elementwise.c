@@ -17,9 +17,8 @@
                             : (T)pow((double)(x), (double)(y)))
 
 void dl4c_cpu_binary(dl4c_binary_op op, dl4c_dtype dt, int ndim,
-                     const int64_t *shape, const int64_t *sa,
-                     const int64_t *sb, const void *a, const void *b,
-                     void *out)
+                     const int64_t *shape, const int64_t *sa, const int64_t *sb,
+                     const void *a, const void *b, void *out)
 {
     int64_t inner = ndim ? shape[ndim - 1] : 1;
     int64_t ia = ndim ? sa[ndim - 1] : 0, ib = ndim ? sb[ndim - 1] : 0;
@@ -30,7 +29,7 @@ void dl4c_cpu_binary(dl4c_binary_op op, dl4c_dtype dt, int ndim,
         const T *pa = a;
         const T *pb = b;
         T *po = out;
-_Pragma("omp parallel for if (rows * inner > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR(rows * inner > DL4C_CPU_PAR_MIN)
         for (int64_t r = 0; r < rows; r++) {
             /* offsets of row r in a and b from its multi-index */
             int64_t rem = r, oa = 0, ob = 0;
@@ -49,13 +48,13 @@ _Pragma("omp parallel for if (rows * inner > DL4C_CPU_PAR_MIN) schedule(static)"
     });
 }
 
-void dl4c_cpu_unary(dl4c_unary_op op, dl4c_dtype dt, int64_t n,
-                    const void *x, void *y)
+void dl4c_cpu_unary(dl4c_unary_op op, dl4c_dtype dt, int64_t n, const void *x,
+                    void *y)
 {
     DL4C_CPU_DISPATCH(dt, {
         const T *px = x;
         T *py = y;
-_Pragma("omp parallel for if (n > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR(n > DL4C_CPU_PAR_MIN)
         for (int64_t i = 0; i < n; i++) {
             double v = (double)px[i], r;
             switch (op) {

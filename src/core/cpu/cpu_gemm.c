@@ -1,8 +1,8 @@
 /* GEMM through OpenBLAS (row-major CBLAS). A single-row product (m == 1,
  * the batch-1 inference path) goes to dl4c's own threaded GEMV
  * (cpu_gemv.c); a single-column one (n == 1, a one-unit output layer) to
- * OpenBLAS' GEMV, without GEMM's packing cost. Leading dimensions are the caller's, so views of wider matrices
- * work on every path. */
+ * OpenBLAS' GEMV, without GEMM's packing cost. Leading dimensions are the
+ * caller's, so views of wider matrices work on every path. */
 #include "core/cpu/cpu_blas.h"
 #include "core/cpu/cpu_internal.h"
 

@@ -29,8 +29,8 @@
                     acc[j] += xv * row[j];                                     \
             }                                                                  \
             for (int j = 0; j < BLOCK; j++)                                    \
-                y[j0 + j] = alpha * acc[j] +                                   \
-                            (beta == 0 ? (T)0 : beta * y[j0 + j]);             \
+                y[j0 + j] =                                                    \
+                    alpha * acc[j] + (beta == 0 ? (T)0 : beta * y[j0 + j]);    \
         }                                                                      \
         if (j0 < cols) {                                                       \
             T acc[BLOCK] = {0};                                                \
@@ -42,8 +42,8 @@
                     acc[j] += xv * row[j];                                     \
             }                                                                  \
             for (int64_t j = 0; j < w; j++)                                    \
-                y[j0 + j] = alpha * acc[j] +                                   \
-                            (beta == 0 ? (T)0 : beta * y[j0 + j]);             \
+                y[j0 + j] =                                                    \
+                    alpha * acc[j] + (beta == 0 ? (T)0 : beta * y[j0 + j]);    \
         }                                                                      \
     }
 
@@ -75,14 +75,14 @@ GEMV_T(gemv_t_f32, float)
 GEMV_T(gemv_t_f64, double)
 
 void dl4c_cpu_gemv_row(dl4c_dtype dt, bool trans_b, int64_t n, int64_t k,
-                       double alpha, const void *x, int64_t incx,
-                       const void *b, int64_t ldb, double beta, void *c)
+                       double alpha, const void *x, int64_t incx, const void *b,
+                       int64_t ldb, double beta, void *c)
 {
     int threads = n * k >= SPLIT_MIN ? omp_get_max_threads() : 1;
     int64_t chunk = (n + threads - 1) / threads;
     chunk = (chunk + 15) / 16 * 16; /* whole cache lines per thread */
     int64_t slices = (n + chunk - 1) / chunk;
-    _Pragma("omp parallel for num_threads(threads) if (threads > 1) schedule(static)")
+    DL4C_OMP_FOR_N(threads, threads > 1)
     for (int64_t s = 0; s < slices; s++) {
         int64_t j0 = s * chunk;
         int64_t cols = n - j0 < chunk ? n - j0 : chunk;

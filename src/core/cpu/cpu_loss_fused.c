@@ -4,8 +4,9 @@
  * by a tiny probability. SPARSE_MCXENT labels are class indices. */
 #include "core/cpu/cpu_internal.h"
 
-#define AT(ptr, i) (dt == DL4C_F32 ? (double)((const float *)(ptr))[i]        \
-                                   : ((const double *)(ptr))[i])
+#define AT(ptr, i)                                                             \
+    (dt == DL4C_F32 ? (double)((const float *)(ptr))[i]                        \
+                    : ((const double *)(ptr))[i])
 
 static void put(dl4c_dtype dt, void *ptr, int64_t i, double v)
 {
@@ -24,13 +25,13 @@ static double wm(const dl4c_loss_args *a, dl4c_dtype dt, int64_t r, int64_t c)
     return w;
 }
 
-void dl4c_cpu_loss_fused_grad(const dl4c_loss_args *a, dl4c_dtype dt,
-                              void *dz, double grad_scale)
+void dl4c_cpu_loss_fused_grad(const dl4c_loss_args *a, dl4c_dtype dt, void *dz,
+                              double grad_scale)
 {
     const int64_t rows = a->rows, cols = a->cols;
     const bool sigmoid = a->loss->id == DL4C_LOSS_XENT;
     const bool index_labels = a->loss->id == DL4C_LOSS_SPARSE_MCXENT;
-    _Pragma("omp parallel for if (rows * cols > DL4C_CPU_PAR_MIN) schedule(static)")
+    DL4C_OMP_FOR(rows * cols > DL4C_CPU_PAR_MIN)
     for (int64_t r = 0; r < rows; r++) {
         const int64_t base = r * cols;
         if (sigmoid) {
@@ -46,8 +47,8 @@ void dl4c_cpu_loss_fused_grad(const dl4c_loss_args *a, dl4c_dtype dt,
             double ak = (k >= 0 && k < cols) ? wm(a, dt, r, k) : 0.0;
             for (int64_t c = 0; c < cols; c++)
                 put(dt, dz, base + c,
-                    grad_scale * (AT(a->pred, base + c) * ak -
-                                  (c == k ? ak : 0.0)));
+                    grad_scale *
+                        (AT(a->pred, base + c) * ak - (c == k ? ak : 0.0)));
             continue;
         }
         double sum = 0;

@@ -12,7 +12,7 @@ void dl4c_cpu_reduce(dl4c_reduce_op op, dl4c_dtype dt, int64_t outer,
     DL4C_CPU_DISPATCH(dt, {
         const T *px = x;
         T *py = y;
-_Pragma("omp parallel for collapse(2) if (outer * len * inner > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR2(outer * len * inner > DL4C_CPU_PAR_MIN)
         for (int64_t o = 0; o < outer; o++)
             for (int64_t i = 0; i < inner; i++) {
                 const T *p = px + o * len * inner + i;
@@ -33,13 +33,13 @@ _Pragma("omp parallel for collapse(2) if (outer * len * inner > DL4C_CPU_PAR_MIN
     });
 }
 
-void dl4c_cpu_softmax(dl4c_dtype dt, int64_t outer, int64_t len,
-                      int64_t inner, bool log_out, const void *x, void *y)
+void dl4c_cpu_softmax(dl4c_dtype dt, int64_t outer, int64_t len, int64_t inner,
+                      bool log_out, const void *x, void *y)
 {
     DL4C_CPU_DISPATCH(dt, {
         const T *px = x;
         T *py = y;
-_Pragma("omp parallel for collapse(2) if (outer * len * inner > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR2(outer * len * inner > DL4C_CPU_PAR_MIN)
         for (int64_t o = 0; o < outer; o++)
             for (int64_t i = 0; i < inner; i++) {
                 const T *p = px + o * len * inner + i;
@@ -53,8 +53,7 @@ _Pragma("omp parallel for collapse(2) if (outer * len * inner > DL4C_CPU_PAR_MIN
                 if (log_out) {
                     double lse = log(sum);
                     for (int64_t l = 0; l < len; l++)
-                        q[l * inner] =
-                            (T)((double)(p[l * inner] - mx) - lse);
+                        q[l * inner] = (T)((double)(p[l * inner] - mx) - lse);
                 } else {
                     double inv = 1.0 / sum;
                     for (int64_t l = 0; l < len; l++)
@@ -65,13 +64,13 @@ _Pragma("omp parallel for collapse(2) if (outer * len * inner > DL4C_CPU_PAR_MIN
     });
 }
 
-void dl4c_cpu_bias_add(dl4c_dtype dt, int64_t rows, int64_t cols,
-                       const void *b, void *y)
+void dl4c_cpu_bias_add(dl4c_dtype dt, int64_t rows, int64_t cols, const void *b,
+                       void *y)
 {
     DL4C_CPU_DISPATCH(dt, {
         const T *pb = b;
         T *py = y;
-_Pragma("omp parallel for if (rows * cols > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR(rows * cols > DL4C_CPU_PAR_MIN)
         for (int64_t r = 0; r < rows; r++) {
             T *row = py + r * cols;
             for (int64_t c = 0; c < cols; c++)
@@ -87,7 +86,7 @@ void dl4c_cpu_bias_grad(dl4c_dtype dt, int64_t rows, int64_t cols,
         const T *pd = dy;
         T *pb = db;
         /* columns split across threads; each sums its rows in order */
-_Pragma("omp parallel for if (rows * cols > DL4C_CPU_PAR_MIN) schedule(static)")
+        DL4C_OMP_FOR(rows * cols > DL4C_CPU_PAR_MIN)
         for (int64_t c0 = 0; c0 < cols; c0 += 64) {
             int64_t c1 = c0 + 64 < cols ? c0 + 64 : cols;
             T acc[64] = {0};

@@ -43,9 +43,8 @@ static void backward(dl4c_layer_ctx *x)
     if (!x->din[0])
         return;
     x->be->act_backward(&c->act, x->dtype, dl4c_tensor_rows(x->out),
-                        dl4c_tensor_cols(x->out), x->in[0]->data,
-                        x->out->data, x->dout->data, x->din[0]->data,
-                        x->training, x->seed);
+                        dl4c_tensor_cols(x->out), x->in[0]->data, x->out->data,
+                        x->dout->data, x->din[0]->data, x->training, x->seed);
 }
 
 static const char *const examples[] = {

@@ -74,14 +74,13 @@ static void backward(dl4c_layer_ctx *x)
     if (c->act.id != DL4C_ACT_IDENTITY) {
         /* dz overwrites the stored pre-activation */
         x->be->act_backward(&c->act, x->dtype, dl4c_tensor_rows(x->out),
-                            c->units, x->ws, x->out->data, x->dout->data,
-                            x->ws, x->training, x->seed);
+                            c->units, x->ws, x->out->data, x->dout->data, x->ws,
+                            x->training, x->seed);
         dz = x->ws;
     }
-    dl4c_dense_backward(x, x->in[0], x->params[0], dz,
-                        x->grads ? x->grads[0] : NULL,
-                        x->grads && c->use_bias ? x->grads[1] : NULL,
-                        x->din[0]);
+    dl4c_dense_backward(
+        x, x->in[0], x->params[0], dz, x->grads ? x->grads[0] : NULL,
+        x->grads && c->use_bias ? x->grads[1] : NULL, x->din[0]);
 }
 
 static const char *const examples[] = {
@@ -91,8 +90,7 @@ static const char *const examples[] = {
     "\"activation\": \"sigmoid\", \"use_bias\": false}}",
     "{\"input\": [4], \"layer\": {\"type\": \"Dense\", \"units\": 3, "
     "\"activation\": \"softmax\"}}",
-    "{\"input\": [4], \"layer\": {\"type\": \"Dense\", \"units\": 3}}",
-    NULL};
+    "{\"input\": [4], \"layer\": {\"type\": \"Dense\", \"units\": 3}}", NULL};
 
 const dl4c_layer_type dl4c_layer_dense = {
     .name = "Dense",
@@ -106,4 +104,5 @@ const dl4c_layer_type dl4c_layer_dense = {
     .forward = forward,
     .backward = backward,
     .examples = examples,
+    .packs_weight = true,
 };

@@ -34,8 +34,8 @@ static void forward(dl4c_layer_ctx *x)
 {
     const dropout_cfg *c = x->layer->cfg;
     if (x->training)
-        x->be->dropout(x->dtype, x->out->size, c->rate, x->seed,
-                       x->in[0]->data, x->out->data);
+        x->be->dropout(x->dtype, x->out->size, c->rate, x->seed, x->in[0]->data,
+                       x->out->data);
     else
         x->be->copy(x->dtype, x->out->size, x->in[0]->data, x->out->data);
 }

@@ -8,8 +8,7 @@ typedef struct loss_cfg {
     dl4c_loss_head head;
 } loss_cfg;
 
-static const char *const keys[] = {"activation", "loss", "loss_weights",
-                                   NULL};
+static const char *const keys[] = {"activation", "loss", "loss_weights", NULL};
 
 static dl4c_status parse(dl4c_layer *l, const json_t *j)
 {

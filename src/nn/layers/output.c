@@ -12,8 +12,8 @@ typedef struct output_cfg {
     dl4c_loss_head head;
 } output_cfg;
 
-static const char *const keys[] = {"units", "activation", "loss",
-                                   "loss_weights", "use_bias", NULL};
+static const char *const keys[] = {"units",        "activation", "loss",
+                                   "loss_weights", "use_bias",   NULL};
 
 static dl4c_status parse(dl4c_layer *l, const json_t *j)
 {
@@ -93,10 +93,9 @@ static void backward(dl4c_layer_ctx *x)
 {
     const output_cfg *c = x->layer->cfg;
     dl4c_loss_head_backward(&c->head, x, x->ws, x->ws, weights_ws(x));
-    dl4c_dense_backward(x, x->in[0], x->params[0], x->ws,
-                        x->grads ? x->grads[0] : NULL,
-                        x->grads && c->use_bias ? x->grads[1] : NULL,
-                        x->din[0]);
+    dl4c_dense_backward(
+        x, x->in[0], x->params[0], x->ws, x->grads ? x->grads[0] : NULL,
+        x->grads && c->use_bias ? x->grads[1] : NULL, x->din[0]);
 }
 
 static const dl4c_loss *loss_of(const dl4c_layer *l)
@@ -145,4 +144,5 @@ const dl4c_layer_type dl4c_layer_output = {
     .loss_of = loss_of,
     .free_cfg = free_cfg,
     .examples = examples,
+    .packs_weight = true,
 };
