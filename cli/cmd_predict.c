@@ -181,7 +181,9 @@ static int run(predictor *p)
         return cli_usage_error("predict",
                                "--format must be class, probabilities or "
                                "both");
-    if (cli_load_model(OPT("model"), &p->net) != DL4C_OK)
+    /* rows from a pipe are answered one at a time: pack for that */
+    if (cli_load_model(OPT("model"), &p->net) != DL4C_OK ||
+        dl4c_net_prepare_inference(p->net) != DL4C_OK)
         return cli_fail("predict");
     if (dl4c_net_num_inputs(p->net) != 1 || dl4c_net_num_outputs(p->net) != 1)
         return cli_usage_error("predict",

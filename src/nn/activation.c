@@ -2,10 +2,10 @@
  * that hand a tensor to its backend's activation kernels. Tensors are seen
  * as [rows, cols] with cols = the last dim, so SOFTMAX normalizes over the
  * last axis and every other activation is elementwise. */
-#include <ctype.h>
 #include <stddef.h>
 
 #include "core/error_internal.h"
+#include "core/names_internal.h"
 #include "core/tensor_internal.h"
 #include "dl4c/activation.h"
 
@@ -28,24 +28,6 @@ static const struct {
     {"linear", DL4C_ACT_IDENTITY},
     {"silu", DL4C_ACT_SWISH},
 };
-
-/* Equal ignoring case and '_' (Keras snake_case and CamelCase class names
- * both reduce to the DL4J spelling). */
-static bool name_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '_')
-            a++;
-        while (*b == '_')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-        a++;
-        b++;
-    }
-}
 
 dl4c_activation dl4c_activation_default(dl4c_activation_id id)
 {
@@ -82,12 +64,12 @@ dl4c_status dl4c_activation_parse(const char *name, dl4c_activation *out)
     if (!name)
         return dl4c_error_set(DL4C_INVALID_ARG, "activation name is NULL");
     for (int i = 0; i < DL4C_ACT_COUNT; i++)
-        if (name_eq(name, names[i])) {
+        if (dl4c_name_equal(name, names[i])) {
             *out = dl4c_activation_default((dl4c_activation_id)i);
             return DL4C_OK;
         }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (name_eq(name, aliases[i].name)) {
+        if (dl4c_name_equal(name, aliases[i].name)) {
             *out = dl4c_activation_default(aliases[i].id);
             return DL4C_OK;
         }

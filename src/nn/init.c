@@ -2,12 +2,12 @@
  * Every random scheme draws from the caller's rng in a fixed order (element
  * order of the tensor; ORTHOGONAL: column by column of its tall matrix), so
  * a seed gives the same weights on every build and thread count. */
-#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "core/names_internal.h"
 #include "core/tensor_internal.h"
 #include "dl4c/init.h"
 
@@ -43,22 +43,6 @@ static const struct {
     {"random_normal", DL4C_INIT_NORMAL, 0.0, 0.05},
 };
 
-static bool name_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '_')
-            a++;
-        while (*b == '_')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-        a++;
-        b++;
-    }
-}
-
 dl4c_init dl4c_init_default(dl4c_init_id id)
 {
     dl4c_init init = {.id = id, .a = 0.0, .b = 0.0};
@@ -74,12 +58,12 @@ dl4c_status dl4c_init_parse(const char *name, dl4c_init *out)
     if (!name)
         return dl4c_error_set(DL4C_INVALID_ARG, "init name is NULL");
     for (int i = 0; i < DL4C_INIT_COUNT; i++)
-        if (name_eq(name, names[i])) {
+        if (dl4c_name_equal(name, names[i])) {
             *out = dl4c_init_default((dl4c_init_id)i);
             return DL4C_OK;
         }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (name_eq(name, aliases[i].name)) {
+        if (dl4c_name_equal(name, aliases[i].name)) {
             *out = dl4c_init_default(aliases[i].id);
             if (aliases[i].a != 0 || aliases[i].b != 0) {
                 out->a = aliases[i].a;

@@ -1,7 +1,7 @@
 /* The layer registry: the X-macro list in layers/layers.def turned into a
- * table. Lookup is by the config's type name, case-insensitive. */
-#include <strings.h>
-
+ * table. Lookup is by the config's type name, ignoring case and
+ * underscores. */
+#include "core/names_internal.h"
 #include "nn/layer_internal.h"
 
 #define DL4C_LAYER(id) extern const dl4c_layer_type dl4c_layer_##id;
@@ -29,7 +29,7 @@ const dl4c_layer_type *dl4c_layer_type_at(int i)
 const dl4c_layer_type *dl4c_layer_type_find(const char *name)
 {
     for (int i = 0; i < REGISTRY_COUNT; i++)
-        if (strcasecmp(registry[i]->name, name) == 0)
+        if (dl4c_name_equal(registry[i]->name, name))
             return registry[i];
     return NULL;
 }

@@ -3,11 +3,11 @@
  * indices), then the backend's loss kernel runs over blocks of rows with
  * per-row losses in a stack buffer, so no call allocates. The score is the
  * mean of the row losses in a fixed order. */
-#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 
 #include "core/error_internal.h"
+#include "core/names_internal.h"
 #include "core/tensor_internal.h"
 #include "dl4c/loss.h"
 
@@ -56,22 +56,6 @@ static const struct {
     {"huber_loss", DL4C_LOSS_HUBER},
 };
 
-static bool name_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '_')
-            a++;
-        while (*b == '_')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-        a++;
-        b++;
-    }
-}
-
 dl4c_loss dl4c_loss_default(dl4c_loss_id id)
 {
     dl4c_loss l = {.id = id, .delta = 0.0};
@@ -87,12 +71,12 @@ dl4c_status dl4c_loss_parse(const char *name, dl4c_loss *out)
     if (!name)
         return dl4c_error_set(DL4C_INVALID_ARG, "loss name is NULL");
     for (int i = 0; i < DL4C_LOSS_COUNT; i++)
-        if (name_eq(name, names[i])) {
+        if (dl4c_name_equal(name, names[i])) {
             *out = dl4c_loss_default((dl4c_loss_id)i);
             return DL4C_OK;
         }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (name_eq(name, aliases[i].name)) {
+        if (dl4c_name_equal(name, aliases[i].name)) {
             *out = dl4c_loss_default(aliases[i].id);
             return DL4C_OK;
         }

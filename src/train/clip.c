@@ -1,10 +1,10 @@
 /* Gradient clipping modes by name. The clipping itself runs in the fit
  * loop through the backend's sum_squares / clip / scale entries, before
  * dl4c_updater_apply. */
-#include <ctype.h>
 #include <stddef.h>
 
 #include "core/error_internal.h"
+#include "core/names_internal.h"
 #include "dl4c/updater.h"
 
 static const char *const names[] = {"none", "value", "norm_layer", "norm_net"};
@@ -26,22 +26,6 @@ static const struct {
     {"global_norm", DL4C_CLIP_NORM_NET},
 };
 
-static bool name_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '_')
-            a++;
-        while (*b == '_')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-        a++;
-        b++;
-    }
-}
-
 static dl4c_clip clip_default(dl4c_clip_id id)
 {
     /* DL4J's default gradientNormalizationThreshold */
@@ -56,12 +40,12 @@ dl4c_status dl4c_clip_parse(const char *name, dl4c_clip *out)
     if (!name)
         return dl4c_error_set(DL4C_INVALID_ARG, "clipping name is NULL");
     for (int i = 0; i < DL4C_CLIP_COUNT; i++)
-        if (name_eq(name, names[i])) {
+        if (dl4c_name_equal(name, names[i])) {
             *out = clip_default((dl4c_clip_id)i);
             return DL4C_OK;
         }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (name_eq(name, aliases[i].name)) {
+        if (dl4c_name_equal(name, aliases[i].name)) {
             *out = clip_default(aliases[i].id);
             return DL4C_OK;
         }

@@ -3,11 +3,11 @@
  * between calls, so resuming from a checkpoint needs only the counters.
  * Parameters that would divide by zero (step or max_iter <= 0) leave the
  * rate at its base value instead. */
-#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 
 #include "core/error_internal.h"
+#include "core/names_internal.h"
 #include "dl4c/updater.h"
 
 static const char *const names[] = {
@@ -37,22 +37,6 @@ static const struct {
     {"piecewise_constant_decay", DL4C_SCHEDULE_MAP},
 };
 
-static bool name_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '_')
-            a++;
-        while (*b == '_')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-        a++;
-        b++;
-    }
-}
-
 static dl4c_schedule schedule_default(dl4c_schedule_id id)
 {
     dl4c_schedule s = {.id = id};
@@ -68,12 +52,12 @@ dl4c_status dl4c_schedule_parse(const char *name, dl4c_schedule *out)
     if (!name)
         return dl4c_error_set(DL4C_INVALID_ARG, "schedule name is NULL");
     for (int i = 0; i < DL4C_SCHEDULE_COUNT; i++)
-        if (name_eq(name, names[i])) {
+        if (dl4c_name_equal(name, names[i])) {
             *out = schedule_default((dl4c_schedule_id)i);
             return DL4C_OK;
         }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (name_eq(name, aliases[i].name)) {
+        if (dl4c_name_equal(name, aliases[i].name)) {
             *out = schedule_default(aliases[i].id);
             return DL4C_OK;
         }

@@ -1,11 +1,11 @@
 /* The updater catalogue: names, DL4J's default hyperparameters, state
  * sizes, and the validated step that hands one parameter array to the
  * backend's fused update kernel (formulas in include/dl4c/updater.h). */
-#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 
 #include "core/error_internal.h"
+#include "core/names_internal.h"
 #include "core/tensor_internal.h"
 #include "dl4c/updater.h"
 
@@ -20,23 +20,6 @@ static const int state_counts[] = {0, 1, 2, 2, 2, 2, 3, 1, 2, 1};
 _Static_assert(sizeof(state_counts) / sizeof(state_counts[0]) ==
                    DL4C_UPDATER_COUNT,
                "every updater needs a state count");
-
-/* Matching ignores case and underscores ("RMSprop", "rms_prop"). */
-static bool name_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '_')
-            a++;
-        while (*b == '_')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-        a++;
-        b++;
-    }
-}
 
 dl4c_updater dl4c_updater_default(dl4c_updater_id id)
 {
@@ -88,11 +71,12 @@ dl4c_status dl4c_updater_parse(const char *name, dl4c_updater *out)
     if (!name)
         return dl4c_error_set(DL4C_INVALID_ARG, "updater name is NULL");
     for (int i = 0; i < DL4C_UPDATER_COUNT; i++)
-        if (name_eq(name, names[i])) {
+        if (dl4c_name_equal(name, names[i])) {
             *out = dl4c_updater_default((dl4c_updater_id)i);
             return DL4C_OK;
         }
-    if (name_eq(name, "momentum") || name_eq(name, "nesterov")) {
+    if (dl4c_name_equal(name, "momentum") ||
+        dl4c_name_equal(name, "nesterov")) {
         *out = dl4c_updater_default(DL4C_UPDATER_NESTEROVS);
         return DL4C_OK;
     }
