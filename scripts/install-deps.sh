@@ -11,6 +11,13 @@ packages=(
     zlib1g-dev             # gzip'd IDX files, CRC-32 of model files
     libcurl4-gnutls-dev    # dataset downloads
     nettle-dev             # SHA-256 of datasets and model files
+    libsqlite3-dev         # the dataset and model store
+    libpng-dev             # PNG images
+    libjpeg62-turbo-dev    # JPEG images
+    libmicrohttpd-dev      # the model server's HTTP layer
+    libgnutls28-dev        # TLS for the model server
+    libhdf5-dev            # Keras .h5 model files
+    libzip-dev             # Keras 3 .keras archives
 )
 if [[ "${1:-}" == "--bench" ]]; then
     packages+=(python3 python3-torch python3-numpy)
