@@ -141,6 +141,19 @@ dl4c_net_set_class_names(dl4c_net *net, int n, const char *const *names);
 DL4C_API int dl4c_net_num_class_names(const dl4c_net *net);
 DL4C_API const char *dl4c_net_class_name(const dl4c_net *net, int i);
 
+/* Free-form metadata carried with the net and stored in its model file
+ * (as "dl4c.meta.<key>"): transform steps, lineage, notes. Keys are
+ * [A-Za-z0-9_.-]+; values are copied. Setting NULL removes a key. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_set_metadata(dl4c_net *net,
+                                                          const char *key,
+                                                          const char *value);
+/* The value of `key` (borrowed, valid until it is set again), or NULL. */
+DL4C_API const char *dl4c_net_get_metadata(const dl4c_net *net,
+                                           const char *key);
+DL4C_API int dl4c_net_metadata_count(const dl4c_net *net);
+/* Key i in the order keys were first set; NULL when out of range. */
+DL4C_API const char *dl4c_net_metadata_key(const dl4c_net *net, int i);
+
 /* True when output i ends in a classification loss (cross-entropies,
  * hinge, KL divergence) or the net has class names. */
 DL4C_API bool dl4c_net_is_classifier(const dl4c_net *net, int i);

@@ -190,6 +190,83 @@ const char *dl4c_net_class_name(const dl4c_net *net, int i)
     return i >= 0 && i < net->n_classes ? net->class_names[i] : NULL;
 }
 
+static int meta_index(const dl4c_net *net, const char *key)
+{
+    for (int i = 0; i < net->n_meta; i++)
+        if (strcmp(net->meta_keys[i], key) == 0)
+            return i;
+    return -1;
+}
+
+dl4c_status dl4c_net_set_metadata(dl4c_net *net, const char *key,
+                                  const char *value)
+{
+    if (!key || !*key ||
+        strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+                    "nopqrstuvwxyz0123456789_.-") != strlen(key))
+        return dl4c_error_set(DL4C_INVALID_ARG,
+                              "metadata key '%s' must be letters, digits, "
+                              "'_', '.' or '-'",
+                              key ? key : "(null)");
+    int i = meta_index(net, key);
+    if (!value) {
+        if (i >= 0) {
+            dl4c_free(net->meta_keys[i]);
+            dl4c_free(net->meta_values[i]);
+            for (int k = i + 1; k < net->n_meta; k++) {
+                net->meta_keys[k - 1] = net->meta_keys[k];
+                net->meta_values[k - 1] = net->meta_values[k];
+            }
+            net->n_meta--;
+        }
+        return DL4C_OK;
+    }
+    char *v = dl4c_strdup(value);
+    if (!v)
+        return dl4c_error_set(DL4C_NOMEM, "out of memory");
+    if (i >= 0) {
+        dl4c_free(net->meta_values[i]);
+        net->meta_values[i] = v;
+        return DL4C_OK;
+    }
+    char *k = dl4c_strdup(key);
+    char **keys =
+        dl4c_realloc(net->meta_keys, sizeof *keys * (size_t)(net->n_meta + 1));
+    if (keys)
+        net->meta_keys = keys;
+    char **values =
+        keys ? dl4c_realloc(net->meta_values,
+                            sizeof *values * (size_t)(net->n_meta + 1))
+             : NULL;
+    if (values)
+        net->meta_values = values;
+    if (!k || !keys || !values) {
+        dl4c_free(k);
+        dl4c_free(v);
+        return dl4c_error_set(DL4C_NOMEM, "out of memory");
+    }
+    net->meta_keys[net->n_meta] = k;
+    net->meta_values[net->n_meta] = v;
+    net->n_meta++;
+    return DL4C_OK;
+}
+
+const char *dl4c_net_get_metadata(const dl4c_net *net, const char *key)
+{
+    int i = key ? meta_index(net, key) : -1;
+    return i >= 0 ? net->meta_values[i] : NULL;
+}
+
+int dl4c_net_metadata_count(const dl4c_net *net)
+{
+    return net->n_meta;
+}
+
+const char *dl4c_net_metadata_key(const dl4c_net *net, int i)
+{
+    return i >= 0 && i < net->n_meta ? net->meta_keys[i] : NULL;
+}
+
 bool dl4c_net_is_classifier(const dl4c_net *net, int i)
 {
     if (i < 0 || i >= net->n_outputs)
@@ -244,6 +321,9 @@ dl4c_status dl4c_net_copy(const dl4c_net *net, dl4c_dtype dtype, dl4c_net **out)
     copy->step_seed = net->step_seed;
     DL4C_TRY(dl4c_net_set_class_names(copy, net->n_classes,
                                       (const char *const *)net->class_names));
+    for (int i = 0; i < net->n_meta; i++)
+        DL4C_TRY(dl4c_net_set_metadata(copy, net->meta_keys[i],
+                                       net->meta_values[i]));
     if (net->normalizer) {
         char *js = NULL;
         dl4c_normalizer *nc = NULL;

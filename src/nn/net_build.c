@@ -57,6 +57,12 @@ void dl4c_net_free(dl4c_net *net)
     net->be->release(net->state_data);
     net->be->release(net->pack_data);
     dl4c_net_arena_free(net);
+    for (int i = 0; i < net->n_meta; i++) {
+        dl4c_free(net->meta_keys[i]);
+        dl4c_free(net->meta_values[i]);
+    }
+    dl4c_free(net->meta_keys);
+    dl4c_free(net->meta_values);
     for (int i = 0; i < net->n_classes; i++)
         dl4c_free(net->class_names[i]);
     dl4c_free(net->class_names);

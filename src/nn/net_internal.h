@@ -82,6 +82,9 @@ struct dl4c_net {
     bool packing;
     uint64_t param_version, pack_version;
 
+    int n_meta;
+    char **meta_keys, **meta_values;
+
     int n_classes;
     char **class_names;
     dl4c_normalizer *normalizer;
