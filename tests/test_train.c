@@ -187,6 +187,13 @@ static void test_save_load_predict_bit_identical(void)
     CHECK_OK(dl4c_normalizer_transform(norm, x));
     dl4c_net_set_normalizer(net, norm);
     norm = NULL;
+    CHECK_OK(dl4c_net_set_metadata(net, "source", "first"));
+    CHECK_OK(dl4c_net_set_metadata(net, "source", "iris \"v2\""));
+    CHECK_OK(dl4c_net_set_metadata(net, "notes.x", "{}"));
+    CHECK_OK(dl4c_net_set_metadata(net, "gone", "1"));
+    CHECK_OK(dl4c_net_set_metadata(net, "gone", NULL));
+    CHECK_ERR(dl4c_net_set_metadata(net, "bad key", "1"), DL4C_INVALID_ARG,
+              "metadata key 'bad key'");
     CHECK_OK(dl4c_net_predict(net, x, &p1));
 
     snprintf(path, sizeof path, "%s/iris.dl4c", test_tmpdir());
@@ -201,6 +208,10 @@ static void test_save_load_predict_bit_identical(void)
                                dl4c_net_updater_state(back), 0, 0));
     CHECK(dl4c_net_num_class_names(back) == 3 &&
           !strcmp(dl4c_net_class_name(back, 2), "virginica"));
+    CHECK(dl4c_net_metadata_count(back) == 2);
+    CHECK(!strcmp(dl4c_net_get_metadata(back, "source"), "iris \"v2\""));
+    CHECK(!strcmp(dl4c_net_metadata_key(back, 1), "notes.x"));
+    CHECK(dl4c_net_get_metadata(back, "gone") == NULL);
     CHECK(dl4c_net_normalizer(back) != NULL);
     CHECK(dl4c_net_iteration(back) == dl4c_net_iteration(net) &&
           dl4c_net_epoch(back) == 3);

@@ -17,6 +17,7 @@
  *   dl4c.normalizer  the normalizer JSON (when set)
  *   dl4c.training    {"iteration": i, "epoch": e, "rng": [...], ...}
  *   dl4c.iterator    iterator position (checkpoints)
+ *   dl4c.meta.<key>  the net's free-form metadata (dl4c_net_set_metadata)
  *   dl4c.crc32       checksum of the file; a changed file is refused
  * Files are written to a temporary name, synced and renamed.
  */

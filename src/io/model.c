@@ -137,6 +137,12 @@ static dl4c_status save(const dl4c_net *net, const dl4c_iterator *it,
         DL4C_TRY(
             dl4c_safetensors_writer_set_metadata(w, "dl4c.normalizer", text));
     }
+    for (int i = 0; i < net->n_meta; i++) {
+        char key[300];
+        snprintf(key, sizeof key, "dl4c.meta.%s", net->meta_keys[i]);
+        DL4C_TRY(
+            dl4c_safetensors_writer_set_metadata(w, key, net->meta_values[i]));
+    }
     if (it) {
         dl4c_free(text);
         text = NULL;
@@ -265,6 +271,12 @@ static dl4c_status load(const char *path, dl4c_dtype dtype, dl4c_net **out,
         dl4c_normalizer *norm = NULL;
         DL4C_TRY(dl4c_normalizer_parse(meta, &norm));
         dl4c_net_set_normalizer(net, norm);
+    }
+    for (size_t i = 0; i < dl4c_safetensors_metadata_count(f); i++) {
+        const char *key = dl4c_safetensors_metadata_key(f, i);
+        if (strncmp(key, "dl4c.meta.", 10) == 0)
+            DL4C_TRY(dl4c_net_set_metadata(net, key + 10,
+                                           dl4c_safetensors_metadata(f, key)));
     }
     if (it) {
         meta = dl4c_safetensors_metadata(f, "dl4c.iterator");
