@@ -210,7 +210,8 @@ static void test_save_load_predict_bit_identical(void)
           !strcmp(dl4c_net_class_name(back, 2), "virginica"));
     CHECK(dl4c_net_metadata_count(back) == 2);
     CHECK(!strcmp(dl4c_net_get_metadata(back, "source"), "iris \"v2\""));
-    CHECK(!strcmp(dl4c_net_metadata_key(back, 1), "notes.x"));
+    CHECK(!strcmp(dl4c_net_metadata_key(back, 0), "notes.x"));
+    CHECK(!strcmp(dl4c_net_metadata_key(back, 1), "source"));
     CHECK(dl4c_net_get_metadata(back, "gone") == NULL);
     CHECK(dl4c_net_normalizer(back) != NULL);
     CHECK(dl4c_net_iteration(back) == dl4c_net_iteration(net) &&

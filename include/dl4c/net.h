@@ -151,7 +151,7 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_set_metadata(dl4c_net *net,
 DL4C_API const char *dl4c_net_get_metadata(const dl4c_net *net,
                                            const char *key);
 DL4C_API int dl4c_net_metadata_count(const dl4c_net *net);
-/* Key i in the order keys were first set; NULL when out of range. */
+/* Key i in sorted (strcmp) order; NULL when out of range. */
 DL4C_API const char *dl4c_net_metadata_key(const dl4c_net *net, int i);
 
 /* True when output i ends in a classification loss (cross-entropies,

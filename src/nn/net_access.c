@@ -245,8 +245,15 @@ dl4c_status dl4c_net_set_metadata(dl4c_net *net, const char *key,
         dl4c_free(v);
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
     }
-    net->meta_keys[net->n_meta] = k;
-    net->meta_values[net->n_meta] = v;
+    /* keep the keys sorted */
+    int at = net->n_meta;
+    while (at > 0 && strcmp(net->meta_keys[at - 1], key) > 0) {
+        net->meta_keys[at] = net->meta_keys[at - 1];
+        net->meta_values[at] = net->meta_values[at - 1];
+        at--;
+    }
+    net->meta_keys[at] = k;
+    net->meta_values[at] = v;
     net->n_meta++;
     return DL4C_OK;
 }
