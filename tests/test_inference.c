@@ -3,6 +3,7 @@
  * gives the same outputs as the plain path, in float32 and float64, for
  * widths that do and do not fill whole panels, and stays right after
  * training steps and direct parameter writes. */
+#include <pthread.h>
 #include <string.h>
 
 #include "test.h"
@@ -95,4 +96,73 @@ static void test_packed_matches_plain_f64(void)
     compare(DL4C_F64, 1e-13);
 }
 
-TEST_MAIN(test_packed_matches_plain_f32, test_packed_matches_plain_f64)
+/* Nets sharing one net's weights run inference from several threads at
+ * once and agree with it; they refuse to train. */
+typedef struct worker {
+    dl4c_net *net;
+    const dl4c_tensor *x;
+    dl4c_tensor *out;
+    dl4c_status st;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    for (int rep = 0; rep < 50 && w->st == DL4C_OK; rep++) {
+        dl4c_tensor *y = NULL;
+        w->st = dl4c_net_predict(w->net, w->x, &y);
+        if (w->st == DL4C_OK && rep == 49)
+            w->out = y;
+        else
+            dl4c_tensor_free(y);
+    }
+    return NULL;
+}
+
+static void test_shared_weights_in_threads(void)
+{
+    dl4c_net *src = NULL, *shared[3] = {0};
+    dl4c_tensor *x = NULL, *want = NULL;
+    dl4c_rng rng;
+    int64_t xs[2] = {16, 300};
+    dl4c_rng_seed(&rng, 3);
+    REQUIRE_OK(dl4c_net_parse(CFG, DL4C_F32, &src));
+    REQUIRE_OK(dl4c_net_set_metadata(src, "k", "v"));
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 2, xs, &x));
+    dl4c_rng_fill_uniform(&rng, x, -1, 1);
+    REQUIRE_OK(dl4c_net_predict(src, x, &want));
+    for (int i = 0; i < 3; i++)
+        REQUIRE_OK(dl4c_net_share(src, &shared[i]));
+    CHECK(!strcmp(dl4c_net_get_metadata(shared[0], "k"), "v"));
+    pthread_t th[3];
+    worker w[3];
+    for (int i = 0; i < 3; i++) {
+        w[i] = (worker){shared[i], x, NULL, DL4C_OK};
+        pthread_create(&th[i], NULL, work, &w[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_OK(w[i].st);
+        CHECK(w[i].out && dl4c_tensor_allclose(w[i].out, want, 0, 0));
+        dl4c_tensor_free(w[i].out);
+    }
+    int64_t ys[2] = {16, 10};
+    dl4c_tensor *y = NULL;
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 2, ys, &y));
+    const dl4c_tensor *in[1] = {x}, *lab[1] = {y};
+    dl4c_net_targets t = {1, lab, NULL};
+    double s;
+    CHECK_ERR(dl4c_net_compute_gradients(shared[0], 1, in, &t, &s), DL4C_STATE,
+              "only runs inference");
+    CHECK_ERR(dl4c_net_apply_update(shared[0]), DL4C_STATE,
+              "only runs inference");
+    for (int i = 0; i < 3; i++)
+        dl4c_net_free(shared[i]);
+    dl4c_tensor_free(y);
+    dl4c_tensor_free(x);
+    dl4c_tensor_free(want);
+    dl4c_net_free(src);
+}
+
+TEST_MAIN(test_packed_matches_plain_f32, test_packed_matches_plain_f64,
+          test_shared_weights_in_threads)

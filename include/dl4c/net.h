@@ -64,6 +64,14 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_copy(const dl4c_net *net,
                                                   dl4c_dtype dtype,
                                                   dl4c_net **out);
 
+/* A net for inference that shares `src`'s parameters (read-only) and has
+ * its own activation memory: server workers each run one on the same
+ * weights at the same time. It carries src's class names, normalizer and
+ * metadata (copies). Training calls on it return DL4C_STATE. `src` must
+ * outlive it and must not train while it runs. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_net_share(const dl4c_net *src,
+                                                   dl4c_net **out);
+
 /* ---- the builder: C calls that assemble the same JSON config ----------- */
 
 typedef struct dl4c_net_builder dl4c_net_builder;

@@ -326,21 +326,7 @@ dl4c_status dl4c_net_copy(const dl4c_net *net, dl4c_dtype dtype, dl4c_net **out)
     copy->epoch = net->epoch;
     copy->rng = net->rng;
     copy->step_seed = net->step_seed;
-    DL4C_TRY(dl4c_net_set_class_names(copy, net->n_classes,
-                                      (const char *const *)net->class_names));
-    for (int i = 0; i < net->n_meta; i++)
-        DL4C_TRY(dl4c_net_set_metadata(copy, net->meta_keys[i],
-                                       net->meta_values[i]));
-    if (net->normalizer) {
-        char *js = NULL;
-        dl4c_normalizer *nc = NULL;
-        DL4C_TRY(dl4c_normalizer_write(net->normalizer, &js));
-        status = dl4c_normalizer_parse(js, &nc);
-        dl4c_free(js);
-        if (status != DL4C_OK)
-            goto fail;
-        copy->normalizer = nc;
-    }
+    DL4C_TRY(copy_extras(net, copy));
     json_decref(cfg);
     *out = copy;
     return DL4C_OK;

@@ -106,8 +106,9 @@ static dl4c_status wire(dl4c_net *net)
                                   (char *)net->param_data + off, s->shape.ndim,
                                   s->shape.dim);
             dl4c_tensor_init_view(&n->grad_views[p], net->be, net->dtype,
-                                  (char *)net->grad_data + off, s->shape.ndim,
-                                  s->shape.dim);
+                                  net->grad_data ? (char *)net->grad_data + off
+                                                 : NULL,
+                                  s->shape.ndim, s->shape.dim);
             n->param_ptrs[p] = &n->param_views[p];
             n->grad_ptrs[p] = &n->grad_views[p];
         }

@@ -52,7 +52,8 @@ void dl4c_net_free(dl4c_net *net)
     }
     dl4c_free(net->nodes);
     dl4c_free(net->outputs);
-    net->be->release(net->param_data);
+    if (!net->shared_params)
+        net->be->release(net->param_data);
     net->be->release(net->grad_data);
     net->be->release(net->state_data);
     net->be->release(net->pack_data);

@@ -52,6 +52,7 @@ struct dl4c_net {
     int *outputs; /* node indices */
 
     int64_t n_params;
+    bool shared_params; /* param_data belongs to another net */
     void *param_data;
     void *grad_data;
     dl4c_tensor params_view, grads_view;

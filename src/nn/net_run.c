@@ -249,6 +249,10 @@ dl4c_status dl4c_net_compute_gradients(dl4c_net *net, int n_inputs,
                                        const dl4c_net_targets *targets,
                                        double *score)
 {
+    if (net->shared_params)
+        return dl4c_error_set(DL4C_STATE,
+                              "this net shares another net's parameters "
+                              "(dl4c_net_share) and only runs inference");
     DL4C_RETURN_IF(run_forward(net, n_inputs, inputs, true));
     DL4C_RETURN_IF(check_targets(net, targets));
     double s = loss_scores(net, targets, true);

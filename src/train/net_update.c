@@ -80,6 +80,10 @@ static void clip_gradients(dl4c_net *net)
 
 dl4c_status dl4c_net_apply_update(dl4c_net *net)
 {
+    if (net->shared_params)
+        return dl4c_error_set(DL4C_STATE,
+                              "this net shares another net's parameters "
+                              "(dl4c_net_share) and only runs inference");
     if (!net->arena || !net->planned_training)
         return dl4c_error_set(DL4C_STATE,
                               "apply_update before any gradients were "
