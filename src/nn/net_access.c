@@ -309,6 +309,54 @@ const dl4c_normalizer *dl4c_net_normalizer(const dl4c_net *net)
     return net->normalizer;
 }
 
+/* Class names, normalizer and metadata of `net` onto `copy`. */
+static dl4c_status copy_extras(const dl4c_net *net, dl4c_net *copy)
+{
+    DL4C_RETURN_IF(dl4c_net_set_class_names(
+        copy, net->n_classes, (const char *const *)net->class_names));
+    for (int i = 0; i < net->n_meta; i++)
+        DL4C_RETURN_IF(dl4c_net_set_metadata(copy, net->meta_keys[i],
+                                             net->meta_values[i]));
+    if (net->normalizer) {
+        char *js = NULL;
+        dl4c_normalizer *nc = NULL;
+        DL4C_RETURN_IF(dl4c_normalizer_write(net->normalizer, &js));
+        dl4c_status st = dl4c_normalizer_parse(js, &nc);
+        dl4c_free(js);
+        DL4C_RETURN_IF(st);
+        copy->normalizer = nc;
+    }
+    return DL4C_OK;
+}
+
+dl4c_status dl4c_net_share(const dl4c_net *src, dl4c_net **out)
+{
+    dl4c_status status = DL4C_OK;
+    json_t *cfg = NULL;
+    dl4c_net *n = NULL;
+    *out = NULL;
+    DL4C_TRY(dl4c_net_config_json(src, &cfg));
+    DL4C_TRY(dl4c_net_build(cfg, src->dtype, &n));
+    n->be->release(n->param_data);
+    n->be->release(n->grad_data);
+    n->be->release(n->state_data);
+    n->grad_data = n->state_data = NULL;
+    n->state_size = 0;
+    n->param_data = src->param_data;
+    n->shared_params = true;
+    n->params_view.data = src->param_data;
+    n->iteration = src->iteration;
+    n->epoch = src->epoch;
+    DL4C_TRY(copy_extras(src, n));
+    json_decref(cfg);
+    *out = n;
+    return DL4C_OK;
+fail:
+    json_decref(cfg);
+    dl4c_net_free(n);
+    return status;
+}
+
 dl4c_status dl4c_net_copy(const dl4c_net *net, dl4c_dtype dtype, dl4c_net **out)
 {
     dl4c_status status = DL4C_OK;
