@@ -2,7 +2,8 @@
 #   make demo   installs what is missing, builds, and runs the end-to-end demo
 #   make test   installs what is missing, builds, and runs the whole test
 #               suite: the release build (slow tests included) and the
-#               sanitizer build (-fsanitize=address,undefined)
+#               sanitizer build (-fsanitize=address,undefined), which skips
+#               the tests labelled heavy (long accuracy runs)
 # Other targets: build, bench, format, clean.
 
 BUILD      ?= build
@@ -32,7 +33,7 @@ test-release: build
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDL4C_SANITIZE=ON -DDL4C_WERROR=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) --timeout 900
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) -LE heavy --timeout 900
 
 bench: build
 	@scripts/install-deps.sh --bench

@@ -2,8 +2,24 @@
 /* The registry-driven layer test: for every registered layer type and
  * every example config it lists, a float64 central finite-difference check
  * of the gradients with respect to every parameter and every input value,
- * a JSON config round trip that must rebuild an identical net, and
- * config/shape error cases. A layer is covered the moment it registers. */
+ * a JSON config round trip and a model-file round trip that must rebuild
+ * an identical net, and config/shape error cases. A layer is covered the
+ * moment it registers.
+ *
+ * An example is a JSON object:
+ *   "input": [shape] or "inputs": [[shape], ...]   per-example input shapes
+ *   "layer": {...}                                 the layer's config
+ *   "outputs": n        check n outputs of the layer (default 1), each
+ *                       through its own MSE loss
+ *   "mask_value": v     put a Keras Masking(v) layer before the layer and
+ *                       set some time steps of input 0 to v (masked steps)
+ *   "int_inputs": [m0, m1, ...]   input k holds integers in [0, m_k)
+ *                       (m_k = 0: real values), e.g. Embedding indices;
+ *                       no gradient is checked for integer inputs
+ *   "batch": n          examples in the batch (default 3)
+ *   "error": "text"     the config must be refused with this in the
+ *                       message (shape errors, bad options)
+ */
 #include <string.h>
 
 #include <jansson.h>
@@ -18,11 +34,12 @@ static dl4c_rng rng;
 
 /* Labels that suit the loss named in the layer config (MSE when the layer
  * has no loss and a Loss layer is appended). */
-static dl4c_tensor *make_labels(const char *loss, const dl4c_shape *out)
+static dl4c_tensor *make_labels(const char *loss, const dl4c_shape *out,
+                                int64_t batch)
 {
     int64_t dims[DL4C_MAX_DIMS];
     int nd = out->ndim + 1;
-    dims[0] = BATCH;
+    dims[0] = batch;
     for (int i = 0; i < out->ndim; i++)
         dims[i + 1] = out->dim[i];
     int64_t cols = out->dim[out->ndim - 1];
@@ -64,14 +81,17 @@ static dl4c_tensor *make_labels(const char *loss, const dl4c_shape *out)
     return y;
 }
 
-/* Wraps an example into a net config: inputs, the layer under test and,
- * when it computes no loss itself, an MSE Loss layer. */
+/* Wraps an example into a net config: inputs, an optional Masking layer,
+ * the layer under test and, when it computes no loss itself, one MSE Loss
+ * layer per checked output. */
 static char *example_config(const json_t *ex, bool *appended_loss)
 {
     json_t *layer = json_deep_copy(json_object_get(ex, "layer"));
     json_t *inputs = json_array();
     json_t *single = json_object_get(ex, "input");
     json_t *many = json_object_get(ex, "inputs");
+    json_t *mask_value = json_object_get(ex, "mask_value");
+    json_t *layers = json_array();
     if (single) {
         json_array_append_new(
             inputs, json_pack("{s:s, s:O}", "name", "in0", "shape", single));
@@ -87,15 +107,29 @@ static char *example_config(const json_t *ex, bool *appended_loss)
         }
         json_object_set_new(layer, "inputs", names);
     }
+    if (mask_value) {
+        json_array_append_new(layers, json_pack("{s:s, s:s, s:O, s:s}", "name",
+                                                "masking", "type", "Masking",
+                                                "mask_value", mask_value,
+                                                "inputs", "in0"));
+        if (!many)
+            json_object_set_new(layer, "inputs", json_string("masking"));
+    }
     json_object_set_new(layer, "name", json_string("under_test"));
     const dl4c_layer_type *type =
         dl4c_layer_type_find(json_string_value(json_object_get(layer, "type")));
-    json_t *layers = json_array();
     json_array_append_new(layers, layer);
-    *appended_loss = !type->score;
-    if (*appended_loss)
-        json_array_append_new(
-            layers, json_pack("{s:s, s:s}", "type", "Loss", "loss", "mse"));
+    *appended_loss = type && !type->score;
+    json_int_t n_out = json_integer_value(json_object_get(ex, "outputs"));
+    if (n_out < 1)
+        n_out = 1;
+    for (json_int_t k = 0; *appended_loss && k < n_out; k++) {
+        char ref[64];
+        snprintf(ref, sizeof ref, k ? "under_test:%d" : "under_test", (int)k);
+        json_array_append_new(layers,
+                              json_pack("{s:s, s:s, s:s}", "type", "Loss",
+                                        "loss", "mse", "inputs", ref));
+    }
     json_t *root =
         json_pack("{s:i, s:o, s:o, s:{s:s}}", "seed", 7, "inputs", inputs,
                   "layers", layers, "training", "updater", "sgd");
@@ -108,8 +142,11 @@ typedef struct checker {
     dl4c_net *net;
     int n_in;
     dl4c_tensor *inputs[8];
+    bool int_input[8];
+    int64_t masked_steps; /* time steps of input 0 set to the mask value */
+    int64_t masked_step[16], masked_batch[16];
     dl4c_net_targets targets;
-    const dl4c_tensor *labels[1];
+    const dl4c_tensor *labels[DL4C_LAYER_MAX_OUTPUTS];
 } checker;
 
 static double score_of(checker *c)
@@ -121,12 +158,30 @@ static double score_of(checker *c)
     return st == DL4C_OK ? s : NAN;
 }
 
+/* Whether element i of input 0 lies in a masked step (perturbing it would
+ * unmask the step: its gradient is not compared). */
+static bool in_masked_step(const checker *c, const dl4c_tensor *x, int64_t i)
+{
+    if (x != c->inputs[0] || !c->masked_steps)
+        return false;
+    int64_t per_step =
+        dl4c_tensor_size(x) / dl4c_tensor_dim(x, 0) / dl4c_tensor_dim(x, 1);
+    int64_t b = i / (dl4c_tensor_size(x) / dl4c_tensor_dim(x, 0));
+    int64_t t = (i / per_step) % dl4c_tensor_dim(x, 1);
+    for (int64_t k = 0; k < c->masked_steps; k++)
+        if (c->masked_batch[k] == b && c->masked_step[k] == t)
+            return true;
+    return false;
+}
+
 /* Compares analytic and numeric d(score)/d(x[i]) for every i. */
 static int check_values(checker *c, dl4c_tensor *x, const dl4c_tensor *grad,
                         const char *what, const char *example)
 {
     int bad = 0;
     for (int64_t i = 0; i < dl4c_tensor_size(x); i++) {
+        if (in_masked_step(c, x, i))
+            continue;
         double orig = dl4c_tensor_get(x, i);
         dl4c_tensor_set(x, i, orig + EPS);
         double up = score_of(c);
@@ -148,6 +203,50 @@ static int check_values(checker *c, dl4c_tensor *x, const dl4c_tensor *grad,
     return bad;
 }
 
+/* Random inputs: reals in [-1, 1), integers where asked, and masked time
+ * steps of input 0 set to the mask value. */
+static void fill_inputs(checker *c, const json_t *ex, int64_t batch)
+{
+    json_t *ints = json_object_get(ex, "int_inputs");
+    json_t *mv = json_object_get(ex, "mask_value");
+    for (int i = 0; i < c->n_in; i++) {
+        dl4c_shape s = dl4c_net_input_shape(c->net, i);
+        int64_t dims[DL4C_MAX_DIMS] = {batch};
+        for (int d = 0; d < s.ndim; d++)
+            dims[d + 1] = s.dim[d];
+        REQUIRE_OK(
+            dl4c_tensor_create(DL4C_F64, s.ndim + 1, dims, &c->inputs[i]));
+        json_int_t m = json_integer_value(json_array_get(ints, (size_t)i));
+        c->int_input[i] = m > 0;
+        for (int64_t k = 0; k < dl4c_tensor_size(c->inputs[i]); k++)
+            dl4c_tensor_set(c->inputs[i], k,
+                            m > 0 ? (double)dl4c_rng_below(&rng, (uint64_t)m)
+                                  : 2 * dl4c_rng_uniform(&rng) - 1);
+    }
+    if (mv && c->n_in > 0 && dl4c_tensor_ndim(c->inputs[0]) >= 3) {
+        dl4c_tensor *x = c->inputs[0];
+        int64_t steps = dl4c_tensor_dim(x, 1);
+        int64_t per_step = dl4c_tensor_size(x) / batch / steps;
+        /* example b loses step (b + 1) % steps, and the last example also
+         * its last step: leading, middle and trailing masks */
+        for (int64_t b = 0; b < batch && c->masked_steps < 15; b++) {
+            int64_t t = (b + 1) % steps;
+            c->masked_batch[c->masked_steps] = b;
+            c->masked_step[c->masked_steps++] = t;
+        }
+        c->masked_batch[c->masked_steps] = batch - 1;
+        c->masked_step[c->masked_steps++] = steps - 1;
+        for (int64_t k = 0; k < c->masked_steps; k++)
+            for (int64_t f = 0; f < per_step; f++)
+                dl4c_tensor_set(
+                    x,
+                    (c->masked_batch[k] * steps + c->masked_step[k]) *
+                            per_step +
+                        f,
+                    json_number_value(mv));
+    }
+}
+
 static void check_example(const char *example)
 {
     json_error_t err;
@@ -157,31 +256,36 @@ static void check_example(const char *example)
     char *cfg = example_config(ex, &appended);
     checker c = {0};
     dl4c_tensor *gin[8] = {0};
-    dl4c_net *again = NULL;
+    dl4c_net *again = NULL, *loaded = NULL;
     char *written = NULL;
+    json_t *want_error = json_object_get(ex, "error");
+    int64_t batch = json_integer_value(json_object_get(ex, "batch"));
+    if (batch < 1)
+        batch = BATCH;
     c.n_in = 0;
     dl4c_status st = dl4c_net_parse(cfg, DL4C_F64, &c.net);
+    if (want_error) {
+        CHECK_MSG(st != DL4C_OK &&
+                      strstr(dl4c_last_error(), json_string_value(want_error)),
+                  "%s: got '%s'", example,
+                  st == DL4C_OK ? "no error" : dl4c_last_error());
+        goto done;
+    }
     CHECK_MSG(st == DL4C_OK, "%s: %s", example, dl4c_last_error());
     if (st != DL4C_OK)
         goto done;
     c.n_in = dl4c_net_num_inputs(c.net);
-    for (int i = 0; i < c.n_in; i++) {
-        dl4c_shape s = dl4c_net_input_shape(c.net, i);
-        int64_t dims[DL4C_MAX_DIMS] = {BATCH};
-        for (int d = 0; d < s.ndim; d++)
-            dims[d + 1] = s.dim[d];
-        REQUIRE_OK(
-            dl4c_tensor_create(DL4C_F64, s.ndim + 1, dims, &c.inputs[i]));
-        dl4c_rng_fill_uniform(&rng, c.inputs[i], -1.0, 1.0);
-    }
+    fill_inputs(&c, ex, batch);
     {
         const char *loss = "mse";
         json_t *l = json_object_get(json_object_get(ex, "layer"), "loss");
         if (!appended && json_is_string(l))
             loss = json_string_value(l);
-        dl4c_shape out = dl4c_net_output_shape(c.net, 0);
-        c.labels[0] = make_labels(loss, &out);
-        c.targets.n = 1;
+        c.targets.n = dl4c_net_num_outputs(c.net);
+        for (int k = 0; k < c.targets.n; k++) {
+            dl4c_shape out = dl4c_net_output_shape(c.net, k);
+            c.labels[k] = make_labels(loss, &out, batch);
+        }
         c.targets.labels = c.labels;
     }
     dl4c_net_set_input_gradients(c.net, true);
@@ -200,10 +304,14 @@ static void check_example(const char *example)
     if (grads)
         CHECK(check_values(&c, params, grads, "param", example) == 0);
     for (int i = 0; i < c.n_in; i++)
-        CHECK(check_values(&c, c.inputs[i], gin[i], "input", example) == 0);
+        if (!c.int_input[i])
+            CHECK(check_values(&c, c.inputs[i], gin[i], "input", example) == 0);
     dl4c_tensor_free(grads);
 
     /* config round trip: same config text, same parameters, same outputs */
+    double s0 = 0, s1 = 0, s2 = 0;
+    CHECK_OK(dl4c_net_score(c.net, c.n_in, (const dl4c_tensor *const *)c.inputs,
+                            &c.targets, false, &s0));
     REQUIRE_OK(dl4c_net_write_config(c.net, &written));
     CHECK_OK(dl4c_net_parse(written, DL4C_F64, &again));
     if (again) {
@@ -214,23 +322,35 @@ static void check_example(const char *example)
         dl4c_free(twice);
         CHECK(dl4c_tensor_allclose(dl4c_net_params(c.net),
                                    dl4c_net_params(again), 0, 0));
-        double s1 = 0, s2 = 0;
-        CHECK_OK(dl4c_net_score(c.net, c.n_in,
-                                (const dl4c_tensor *const *)c.inputs,
-                                &c.targets, false, &s1));
         CHECK_OK(dl4c_net_score(again, c.n_in,
                                 (const dl4c_tensor *const *)c.inputs,
-                                &c.targets, false, &s2));
-        CHECK_MSG(s1 == s2, "%s: %g vs %g", example, s1, s2);
+                                &c.targets, false, &s1));
+        CHECK_MSG(s0 == s1, "%s: %g vs %g", example, s0, s1);
+    }
+    /* model-file round trip (parameters and non-trainable state) */
+    {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/layer.dl4c", test_tmpdir());
+        CHECK_OK(dl4c_model_save(c.net, path, DL4C_MODEL_UPDATER));
+        CHECK_OK(dl4c_model_load_as(path, DL4C_F64, &loaded));
+        if (loaded) {
+            CHECK_OK(dl4c_net_score(loaded, c.n_in,
+                                    (const dl4c_tensor *const *)c.inputs,
+                                    &c.targets, false, &s2));
+            CHECK_MSG(s0 == s2, "%s: model file gives %g, not %g", example, s2,
+                      s0);
+        }
     }
 done:
     dl4c_net_free(again);
+    dl4c_net_free(loaded);
     dl4c_free(written);
     for (int i = 0; i < 8; i++) {
         dl4c_tensor_free(c.inputs[i]);
         dl4c_tensor_free(gin[i]);
     }
-    dl4c_tensor_free((dl4c_tensor *)c.labels[0]);
+    for (int k = 0; k < DL4C_LAYER_MAX_OUTPUTS; k++)
+        dl4c_tensor_free((dl4c_tensor *)c.labels[k]);
     dl4c_net_free(c.net);
     free(cfg);
     json_decref(ex);

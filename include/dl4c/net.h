@@ -143,6 +143,10 @@ DL4C_API int64_t dl4c_net_iteration(const dl4c_net *net);
 DL4C_API int64_t dl4c_net_epoch(const dl4c_net *net);
 DL4C_API void dl4c_net_set_epoch(dl4c_net *net, int64_t epoch);
 
+/* Zeroes the state that stateful layers (stateful RNNs) keep from one
+ * forward call to the next. */
+DL4C_API void dl4c_net_reset_states(dl4c_net *net);
+
 /* Class names of a classifier (copied), stored with the model. */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_net_set_class_names(dl4c_net *net, int n, const char *const *names);

@@ -37,9 +37,22 @@ typedef struct dl4c_loss_args {
     int64_t mask_cols;
 } dl4c_loss_args;
 
+/* Families of kernels for the layer catalogue, each its own table with
+ * its own header (src/core/backend_<family>.h) and CPU file(s): adding a
+ * family touches one pointer here and one line in the CPU table. */
+struct dl4c_backend_conv; /* convolution: im2col/col2im, direct kernels */
+struct dl4c_backend_pool; /* pooling, upsampling, padding/cropping */
+struct dl4c_backend_norm; /* batch/layer normalization statistics */
+struct dl4c_backend_rnn;  /* recurrent cell steps */
+
 typedef struct dl4c_backend {
     int version;
     const char *name;
+
+    const struct dl4c_backend_conv *conv;
+    const struct dl4c_backend_pool *pool;
+    const struct dl4c_backend_norm *norm;
+    const struct dl4c_backend_rnn *rnn;
 
     /* memory: zero-filled aligned blocks; host transfers */
     void *(*alloc)(size_t bytes);

@@ -36,6 +36,8 @@ static dl4c_status each_param(const dl4c_net *net, bool with_state, param_fn fn,
     char name[NAME_CAP];
     for (int i = net->n_inputs; i < net->n_nodes; i++) {
         const dl4c_layer *l = net->nodes[i].layer;
+        if (l->shares >= 0)
+            continue; /* stored once, under the owner's name */
         for (int p = 0; p < l->n_params; p++) {
             const dl4c_param_spec *s = &l->params[p];
             int64_t n = dl4c_shape_size(&s->shape);

@@ -37,10 +37,35 @@ void dl4c_layer_add_param(dl4c_layer *l, const char *name, int ndim,
     s->fan_in = fan_in;
     s->fan_out = fan_out;
     s->regularize = !is_bias;
+    s->trainable = true;
     if (is_bias)
         s->init =
             l->opts.has_bias_init ? l->opts.bias_init : l->default_bias_init;
     else
         s->init = l->opts.has_weight_init ? l->opts.weight_init
                                           : l->default_weight_init;
+}
+
+void dl4c_layer_add_state_param(dl4c_layer *l, const char *name, int ndim,
+                                const int64_t *shape, dl4c_init init)
+{
+    dl4c_param_spec *s = &l->params[l->n_params++];
+    s->name = name;
+    s->shape.ndim = ndim;
+    memcpy(s->shape.dim, shape, sizeof(int64_t) * (size_t)ndim);
+    s->fan_in = s->fan_out = 1;
+    s->regularize = false;
+    s->trainable = false;
+    s->init = init;
+}
+
+char *dl4c_layer_shape_text(const dl4c_shape *s, char *buf, size_t cap)
+{
+    size_t used = (size_t)snprintf(buf, cap, "[N");
+    for (int i = 0; i < s->ndim && used < cap; i++)
+        used += (size_t)snprintf(buf + used, cap - used, ", %lld",
+                                 (long long)s->dim[i]);
+    if (used < cap)
+        snprintf(buf + used, cap - used, "]");
+    return buf;
 }

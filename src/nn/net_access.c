@@ -34,14 +34,15 @@ const char *dl4c_net_output_name(const dl4c_net *net, int i)
 dl4c_shape dl4c_net_input_shape(const dl4c_net *net, int i)
 {
     dl4c_shape none = {0};
-    return i >= 0 && i < net->n_inputs ? net->nodes[i].shape : none;
+    return i >= 0 && i < net->n_inputs ? net->nodes[i].shapes[0] : none;
 }
 
 dl4c_shape dl4c_net_output_shape(const dl4c_net *net, int i)
 {
     dl4c_shape none = {0};
-    return i >= 0 && i < net->n_outputs ? net->nodes[net->outputs[i]].shape
-                                        : none;
+    return i >= 0 && i < net->n_outputs
+               ? net->nodes[net->outputs[i]].shapes[net->output_slots[i]]
+               : none;
 }
 
 int dl4c_net_num_layers(const dl4c_net *net)
@@ -151,6 +152,8 @@ void dl4c_net_set_rng(dl4c_net *net, const dl4c_rng *rng, uint64_t step_seed)
     net->rng = *rng;
     net->step_seed = step_seed;
 }
+
+void dl4c_net_reset_states(dl4c_net *net) { dl4c_net_zero_states(net); }
 
 dl4c_status dl4c_net_set_class_names(dl4c_net *net, int n,
                                      const char *const *names)

@@ -22,7 +22,7 @@ static const char *const input_keys[] = {"name", "shape", NULL};
 static const char *const layer_common_keys[] = {
     "type",          "name",      "inputs", "frozen",
     "learning_rate", "l1",        "l2",     "weight_decay",
-    "weight_init",   "bias_init", NULL};
+    "weight_init",   "bias_init", "share_weights_with", NULL};
 
 static void layer_free(dl4c_layer *l)
 {
@@ -34,7 +34,9 @@ static void layer_free(dl4c_layer *l)
     dl4c_free(l->name);
     dl4c_free(l->where);
     dl4c_free(l->inputs);
+    dl4c_free(l->input_slots);
     dl4c_free(l->in_shapes);
+    dl4c_free(l->in_has_mask);
     dl4c_free(l);
 }
 
@@ -47,11 +49,13 @@ void dl4c_net_free(dl4c_net *net)
         dl4c_free(n->name);
         layer_free(n->layer);
         dl4c_free(n->in_ptrs);
+        dl4c_free(n->in_mask_ptrs);
         dl4c_free(n->din_ptrs);
         dl4c_free(n->edge_grads);
     }
     dl4c_free(net->nodes);
     dl4c_free(net->outputs);
+    dl4c_free(net->output_slots);
     if (!net->shared_params)
         net->be->release(net->param_data);
     net->be->release(net->grad_data);
@@ -77,6 +81,28 @@ static int find_node(const dl4c_net *net, const char *name)
         if (strcmp(net->nodes[i].name, name) == 0)
             return i;
     return -1;
+}
+
+/* "name" (output 0) or "name:k" (output k) to a node and output slot;
+ * -1 when there is no such node or output. */
+static int find_ref(const dl4c_net *net, const char *ref, int *slot)
+{
+    char name[256];
+    const char *colon = strrchr(ref, ':');
+    *slot = 0;
+    if (!colon)
+        return find_node(net, ref);
+    char *end = NULL;
+    long k = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || k < 0 || (size_t)(colon - ref) >= sizeof name)
+        return -1;
+    memcpy(name, ref, (size_t)(colon - ref));
+    name[colon - ref] = '\0';
+    int n = find_node(net, name);
+    if (n < 0 || k >= net->nodes[n].n_out)
+        return -1;
+    *slot = (int)k;
+    return n;
 }
 
 static dl4c_status parse_training(dl4c_net *net, const json_t *root)
@@ -109,6 +135,11 @@ static dl4c_status add_node(dl4c_net *net, const char *name, dl4c_node **out)
 {
     if (find_node(net, name) >= 0)
         return dl4c_error_set(DL4C_FORMAT, "name '%s' is used twice", name);
+    if (strchr(name, ':') || !*name)
+        return dl4c_error_set(DL4C_FORMAT,
+                              "name '%s': names are not empty and have no "
+                              "':' (it selects an output: \"lstm_1:1\")",
+                              name);
     dl4c_node *nodes =
         dl4c_realloc(net->nodes, sizeof *nodes * (size_t)(net->n_nodes + 1));
     if (!nodes)
@@ -116,7 +147,9 @@ static dl4c_status add_node(dl4c_net *net, const char *name, dl4c_node **out)
     net->nodes = nodes;
     dl4c_node *n = &nodes[net->n_nodes];
     memset(n, 0, sizeof *n);
-    n->output_index = -1;
+    n->n_out = 1;
+    for (int k = 0; k < DL4C_LAYER_MAX_OUTPUTS; k++)
+        n->output_index[k] = -1;
     n->name = dl4c_strdup(name);
     if (!n->name)
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
@@ -144,7 +177,7 @@ static dl4c_status parse_inputs(dl4c_net *net, const json_t *root)
         DL4C_RETURN_IF(dl4c_cfg_check_keys(where, in, lists, 1));
         DL4C_RETURN_IF(dl4c_cfg_string(where, in, "name", false, &name));
         DL4C_RETURN_IF(add_node(net, name, &n));
-        DL4C_RETURN_IF(dl4c_cfg_shape(where, in, "shape", &n->shape));
+        DL4C_RETURN_IF(dl4c_cfg_shape(where, in, "shape", &n->shapes[0]));
         net->n_inputs++;
     }
     return DL4C_OK;
@@ -168,7 +201,8 @@ static dl4c_status parse_layer_opts(dl4c_layer *l, const json_t *j)
     return DL4C_OK;
 }
 
-/* Wires the layer's inputs: the listed names, or the previous node. */
+/* Wires the layer's inputs: the listed names ("name" or "name:k" for
+ * output k), or output 0 of the previous node. */
 static dl4c_status wire_inputs(dl4c_net *net, dl4c_layer *l, const json_t *j)
 {
     json_t *ins = json_object_get(j, "inputs");
@@ -191,27 +225,90 @@ static dl4c_status wire_inputs(dl4c_net *net, dl4c_layer *l, const json_t *j)
     }
     l->n_inputs = n;
     l->inputs = dl4c_calloc((size_t)n, sizeof *l->inputs);
+    l->input_slots = dl4c_calloc((size_t)n, sizeof *l->input_slots);
     l->in_shapes = dl4c_calloc((size_t)n, sizeof *l->in_shapes);
-    if (!l->inputs || !l->in_shapes)
+    l->in_has_mask = dl4c_calloc((size_t)n, sizeof *l->in_has_mask);
+    if (!l->inputs || !l->input_slots || !l->in_shapes || !l->in_has_mask)
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
-        int idx = net->n_nodes - 1;
+        int idx = net->n_nodes - 1, slot = 0;
         if (ins) {
             json_t *nm = json_is_string(ins) ? ins : json_array_get(ins, i);
             if (!json_is_string(nm))
                 return dl4c_error_set(DL4C_FORMAT,
-                                      "%s: 'inputs' must hold names", l->where);
-            idx = find_node(net, json_string_value(nm));
+                                      "%s: 'inputs' must hold names",
+                                      l->where);
+            idx = find_ref(net, json_string_value(nm), &slot);
             if (idx < 0)
                 return dl4c_error_set(DL4C_FORMAT,
                                       "%s: input '%s' is not a net input or "
-                                      "an earlier layer",
+                                      "an output of an earlier layer",
                                       l->where, json_string_value(nm));
         }
+        dl4c_node *src = &net->nodes[idx];
         l->inputs[i] = idx;
-        l->in_shapes[i] = net->nodes[idx].shape;
-        net->nodes[idx].n_uses++;
+        l->input_slots[i] = slot;
+        l->in_shapes[i] = src->shapes[slot];
+        l->in_has_mask[i] = src->has_mask[slot];
+        src->n_uses[slot]++;
     }
+    return DL4C_OK;
+}
+
+/* Outputs and masks after build: check the layer's output count and apply
+ * its mask mode. */
+static dl4c_status settle_outputs(dl4c_layer *l, dl4c_node *node)
+{
+    if (l->n_outputs < 1 || l->n_outputs > DL4C_LAYER_MAX_OUTPUTS)
+        return dl4c_error_set(DL4C_INTERNAL, "%s: %d outputs", l->where,
+                              l->n_outputs);
+    node->n_out = l->n_outputs;
+    for (int k = 0; k < l->n_outputs; k++) {
+        node->shapes[k] = l->out_shapes[k];
+        if (l->type->mask_mode == DL4C_MASK_PASS)
+            l->out_has_mask[k] = l->in_has_mask[0];
+        else if (l->type->mask_mode == DL4C_MASK_DROP)
+            l->out_has_mask[k] = false;
+        node->has_mask[k] = l->out_has_mask[k];
+        if (node->has_mask[k] && node->shapes[k].ndim < 1)
+            return dl4c_error_set(DL4C_SHAPE,
+                                  "%s: output %d carries a mask but has no "
+                                  "time axis",
+                                  l->where, k);
+    }
+    return DL4C_OK;
+}
+
+/* "share_weights_with": use an earlier layer's parameters (a Keras shared
+ * layer applied to several inputs). Same type, same parameter shapes. */
+static dl4c_status wire_sharing(dl4c_net *net, dl4c_layer *l, const json_t *j)
+{
+    const char *owner = NULL;
+    l->shares = -1;
+    DL4C_RETURN_IF(
+        dl4c_cfg_string(l->where, j, "share_weights_with", false, &owner));
+    if (!owner)
+        return DL4C_OK;
+    int idx = find_node(net, owner);
+    const dl4c_layer *o = idx >= 0 ? net->nodes[idx].layer : NULL;
+    if (o && o->shares >= 0) {
+        idx = o->shares;
+        o = net->nodes[idx].layer;
+    }
+    if (!o)
+        return dl4c_error_set(DL4C_FORMAT,
+                              "%s: share_weights_with '%s' is not an earlier "
+                              "layer",
+                              l->where, owner);
+    bool same = o->type == l->type && o->n_params == l->n_params;
+    for (int p = 0; same && p < l->n_params; p++)
+        same = dl4c_shape_equal(&o->params[p].shape, &l->params[p].shape);
+    if (!same)
+        return dl4c_error_set(DL4C_SHAPE,
+                              "%s: cannot share the weights of layer '%s': "
+                              "the layers differ in type or weight shapes",
+                              l->where, o->name);
+    l->shares = idx;
     return DL4C_OK;
 }
 
@@ -275,11 +372,12 @@ static dl4c_status parse_layer(dl4c_net *net, const json_t *j, size_t index)
     DL4C_TRY(parse_layer_opts(l, j));
     DL4C_TRY(type->parse(l, j));
     DL4C_TRY(wire_inputs(net, l, j));
+    l->n_outputs = 1;
     DL4C_TRY(type->build(l));
+    DL4C_TRY(wire_sharing(net, l, j));
     DL4C_TRY(add_node(net, name, &node));
-    node->layer = l;
-    node->shape = l->out_shape;
-    return DL4C_OK;
+    node->layer = l; /* the net owns it from here */
+    return settle_outputs(l, node);
 fail:
     layer_free(l);
     return status;
@@ -302,19 +400,23 @@ static dl4c_status parse_outputs(dl4c_net *net, const json_t *root)
             count = 1;
     }
     net->outputs = dl4c_calloc((size_t)count, sizeof *net->outputs);
-    if (!net->outputs)
+    net->output_slots = dl4c_calloc((size_t)count, sizeof *net->output_slots);
+    if (!net->outputs || !net->output_slots)
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
     net->n_outputs = count;
     if (outs) {
         for (int i = 0; i < count; i++) {
             json_t *nm = json_array_get(outs, (size_t)i);
-            int idx =
-                json_is_string(nm) ? find_node(net, json_string_value(nm)) : -1;
+            int slot = 0;
+            int idx = json_is_string(nm)
+                          ? find_ref(net, json_string_value(nm), &slot)
+                          : -1;
             if (idx < net->n_inputs)
                 return dl4c_error_set(
-                    DL4C_FORMAT, "output %d: '%s' is not a layer", i,
+                    DL4C_FORMAT, "output %d: '%s' is not a layer output", i,
                     json_is_string(nm) ? json_string_value(nm) : "?");
             net->outputs[i] = idx;
+            net->output_slots[i] = slot;
         }
     } else {
         int k = 0;
@@ -326,18 +428,19 @@ static dl4c_status parse_outputs(dl4c_net *net, const json_t *root)
     }
     for (int i = 0; i < count; i++) {
         dl4c_node *n = &net->nodes[net->outputs[i]];
-        if (n->output_index >= 0)
+        int slot = net->output_slots[i];
+        if (n->output_index[slot] >= 0)
             return dl4c_error_set(DL4C_FORMAT, "output '%s' listed twice",
                                   n->name);
-        n->output_index = i;
+        n->output_index[slot] = i;
     }
     for (int i = net->n_inputs; i < net->n_nodes; i++) {
         dl4c_node *n = &net->nodes[i];
-        if (dl4c_node_is_loss(n) && n->output_index < 0)
+        if (dl4c_node_is_loss(n) && n->output_index[0] < 0)
             return dl4c_error_set(DL4C_FORMAT,
                                   "%s computes a loss but is not a net output",
                                   n->layer->where);
-        if (dl4c_node_is_loss(n) && n->n_uses > 0)
+        if (dl4c_node_is_loss(n) && n->n_uses[0] > 0)
             return dl4c_error_set(DL4C_FORMAT,
                                   "%s computes a loss, so no layer may take "
                                   "its output",
@@ -346,7 +449,10 @@ static dl4c_status parse_outputs(dl4c_net *net, const json_t *root)
     return DL4C_OK;
 }
 
-/* Lays out the flat parameter vector and initializes it from the seed. */
+/* Lays out the flat parameter vector (a layer sharing another's weights
+ * adds none) and the gradient vector (which gives each sharing layer a
+ * private region, summed into the owner's after the backward pass), then
+ * initializes the parameters from the seed. */
 static dl4c_status init_params(dl4c_net *net)
 {
     int64_t total = 0;
@@ -355,38 +461,53 @@ static dl4c_status init_params(dl4c_net *net)
         dl4c_layer *l = net->nodes[i].layer;
         l->n_param_elems = 0;
         for (int p = 0; p < l->n_params; p++) {
-            l->param_offset[p] = total;
             int64_t n = dl4c_shape_size(&l->params[p].shape);
             l->n_param_elems += n;
+            if (l->shares >= 0)
+                continue;
+            l->param_offset[p] = l->grad_offset[p] = total;
             total += n;
         }
     }
     net->n_params = total;
+    int64_t grads = total;
+    for (int i = net->n_inputs; i < net->n_nodes; i++) {
+        dl4c_layer *l = net->nodes[i].layer;
+        if (l->shares < 0)
+            continue;
+        const dl4c_layer *o = net->nodes[l->shares].layer;
+        for (int p = 0; p < l->n_params; p++) {
+            l->param_offset[p] = o->param_offset[p];
+            l->grad_offset[p] = grads;
+            grads += dl4c_shape_size(&l->params[p].shape);
+        }
+    }
+    net->n_grads = grads;
     net->param_data = net->be->alloc((size_t)(total ? total : 1) * dts);
-    net->grad_data = net->be->alloc((size_t)(total ? total : 1) * dts);
+    net->grad_data = net->be->alloc((size_t)(grads ? grads : 1) * dts);
     if (!net->param_data || !net->grad_data)
         return dl4c_error_set(DL4C_NOMEM, "out of memory for %lld parameters",
                               (long long)total);
-    int64_t dims[1] = {total ? total : 1};
+    int64_t dims[1] = {1};
     dl4c_tensor_init_view(&net->params_view, net->be, net->dtype,
                           net->param_data, 1, dims);
-    dl4c_tensor_init_view(&net->grads_view, net->be, net->dtype, net->grad_data,
-                          1, dims);
+    dl4c_tensor_init_view(&net->grads_view, net->be, net->dtype,
+                          net->grad_data, 1, dims);
     net->params_view.size = net->grads_view.size = total;
     net->params_view.shape[0] = net->grads_view.shape[0] = total;
 
     dl4c_rng_seed(&net->rng, net->seed);
     for (int i = net->n_inputs; i < net->n_nodes; i++) {
         dl4c_layer *l = net->nodes[i].layer;
-        for (int p = 0; p < l->n_params; p++) {
+        for (int p = 0; p < l->n_params && l->shares < 0; p++) {
             dl4c_param_spec *s = &l->params[p];
             dl4c_tensor view;
             dl4c_tensor_init_view(&view, net->be, net->dtype,
                                   (char *)net->param_data +
                                       (size_t)l->param_offset[p] * dts,
                                   s->shape.ndim, s->shape.dim);
-            dl4c_status st = dl4c_init_fill(&s->init, &view, s->fan_in,
-                                            s->fan_out, &net->rng);
+            dl4c_status st =
+                dl4c_init_fill(&s->init, &view, s->fan_in, s->fan_out, &net->rng);
             if (st != DL4C_OK)
                 return dl4c_error_prefix(st, "%s: parameter '%s'", l->where,
                                          s->name);

@@ -1,11 +1,22 @@
 /* Writing a net's config back as JSON: every default spelled out, so the
  * file documents the net completely and parses back to the same net. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "nn/net_internal.h"
+
+/* "name", or "name:k" for output k > 0 */
+static json_t *ref_json(const dl4c_net *net, int node, int slot)
+{
+    char buf[300];
+    if (slot == 0)
+        return json_string(net->nodes[node].name);
+    snprintf(buf, sizeof buf, "%s:%d", net->nodes[node].name, slot);
+    return json_string(buf);
+}
 
 static dl4c_status layer_json(const dl4c_net *net, const dl4c_node *n,
                               json_t **out)
@@ -22,9 +33,12 @@ static dl4c_status layer_json(const dl4c_net *net, const dl4c_node *n,
         DL4C_TRY(dl4c_cfg_set(j, "inputs", ins));
         for (int k = 0; k < l->n_inputs; k++)
             if (json_array_append_new(
-                    ins, json_string(net->nodes[l->inputs[k]].name)))
+                    ins, ref_json(net, l->inputs[k], l->input_slots[k])))
                 DL4C_NOMEM_FAIL();
     }
+    if (l->shares >= 0)
+        DL4C_TRY(dl4c_cfg_set(j, "share_weights_with",
+                              json_string(net->nodes[l->shares].name)));
     DL4C_TRY(l->type->write(l, j));
     if (l->opts.frozen)
         DL4C_TRY(dl4c_cfg_set(j, "frozen", json_true()));
@@ -67,7 +81,7 @@ dl4c_status dl4c_net_config_json(const dl4c_net *net, json_t **out)
     for (int i = 0; i < net->n_inputs; i++) {
         json_t *in =
             json_pack("{s:s, s:o}", "name", net->nodes[i].name, "shape",
-                      dl4c_cfg_shape_json(&net->nodes[i].shape));
+                      dl4c_cfg_shape_json(&net->nodes[i].shapes[0]));
         if (!in || json_array_append_new(arr, in))
             DL4C_NOMEM_FAIL();
     }
@@ -83,7 +97,7 @@ dl4c_status dl4c_net_config_json(const dl4c_net *net, json_t **out)
     DL4C_TRY(dl4c_cfg_set(root, "outputs", arr));
     for (int i = 0; i < net->n_outputs; i++)
         if (json_array_append_new(
-                arr, json_string(net->nodes[net->outputs[i]].name)))
+                arr, ref_json(net, net->outputs[i], net->output_slots[i])))
             DL4C_NOMEM_FAIL();
     {
         json_t *t = json_object();

@@ -20,19 +20,29 @@ typedef struct dl4c_edge_grad {
 typedef struct dl4c_node {
     char *name;
     dl4c_layer *layer; /* NULL for a net input */
-    dl4c_shape shape;  /* per-example output shape */
-    int n_uses;        /* consumer input slots fed by this node */
-    int output_index;  /* index in the net's outputs, or -1 */
+    int n_out;         /* outputs of the node (1 for a net input) */
+    dl4c_shape shapes[DL4C_LAYER_MAX_OUTPUTS]; /* per-example shapes */
+    bool has_mask[DL4C_LAYER_MAX_OUTPUTS];
+    int n_uses[DL4C_LAYER_MAX_OUTPUTS];       /* consumer input slots fed */
+    int output_index[DL4C_LAYER_MAX_OUTPUTS]; /* in net outputs, or -1 */
 
     /* runtime views into the arena (see net_arena.c) */
-    dl4c_tensor out;
-    dl4c_tensor grad;
+    dl4c_tensor out[DL4C_LAYER_MAX_OUTPUTS];
+    dl4c_tensor grad[DL4C_LAYER_MAX_OUTPUTS];
+    dl4c_tensor own_mask[DL4C_LAYER_MAX_OUTPUTS]; /* MASK_CUSTOM buffers */
+    const dl4c_tensor *mask[DL4C_LAYER_MAX_OUTPUTS]; /* carried, or NULL */
+    dl4c_tensor *out_ptrs[DL4C_LAYER_MAX_OUTPUTS];
+    dl4c_tensor *own_mask_ptrs[DL4C_LAYER_MAX_OUTPUTS];
+    const dl4c_tensor *dout_ptrs[DL4C_LAYER_MAX_OUTPUTS];
     void *ws;
     size_t ws_bytes;
+    void *state;
+    size_t state_bytes;
     double *row_scores;
-    const dl4c_tensor **in_ptrs; /* [n_inputs] producers' outputs */
-    dl4c_tensor **din_ptrs;      /* [n_inputs] where d(input) goes */
-    dl4c_edge_grad *edge_grads;  /* [n_inputs], used for shared producers */
+    const dl4c_tensor **in_ptrs;      /* [n_inputs] producers' outputs */
+    const dl4c_tensor **in_mask_ptrs; /* [n_inputs] their masks or NULL */
+    dl4c_tensor **din_ptrs;           /* [n_inputs] where d(input) goes */
+    dl4c_edge_grad *edge_grads; /* [n_inputs], for shared producer outputs */
     dl4c_tensor param_views[DL4C_LAYER_MAX_PARAMS];
     dl4c_tensor grad_views[DL4C_LAYER_MAX_PARAMS];
     void *packed; /* packed copy of param 0 (see packs_weight), or NULL */
@@ -49,9 +59,12 @@ struct dl4c_net {
     dl4c_node *nodes;
     int n_inputs; /* nodes[0 .. n_inputs) are the net inputs */
     int n_outputs;
-    int *outputs; /* node indices */
+    int *outputs;      /* node indices */
+    int *output_slots; /* which output of that node */
 
-    int64_t n_params;
+    int64_t n_params; /* parameters stored (a shared layer's once) */
+    int64_t n_grads;  /* gradient values: n_params plus a private region
+                         per layer that shares another's parameters */
     bool shared_params; /* param_data belongs to another net */
     void *param_data;
     void *grad_data;
@@ -110,5 +123,8 @@ static inline bool dl4c_node_is_loss(const dl4c_node *n)
 {
     return n->layer && n->layer->type->score;
 }
+
+/* Zeroes every layer's persistent state (net_arena.c). */
+void dl4c_net_zero_states(dl4c_net *net);
 
 #endif

@@ -54,8 +54,8 @@ static dl4c_status check_inputs(const dl4c_net *net, int n,
             return dl4c_error_set(
                 DL4C_INVALID_ARG, "input '%s' is %s, the net is %s", node->name,
                 dl4c_dtype_name(t->dtype), dl4c_dtype_name(net->dtype));
-        if (!batch_shape_ok(t, &node->shape))
-            return shape_mismatch("input", node->name, &node->shape, t);
+        if (!batch_shape_ok(t, &node->shapes[0]))
+            return shape_mismatch("input", node->name, &node->shapes[0], t);
         if (i == 0)
             *batch = t->shape[0];
         else if (t->shape[0] != *batch)
@@ -82,11 +82,16 @@ static void make_ctx(dl4c_net *net, dl4c_node *n, bool training,
     c->seed =
         net->step_seed ^ ((uint64_t)(n - net->nodes) * 0x9E3779B97F4A7C15ull);
     c->in = n->in_ptrs;
-    c->out = &n->out;
+    c->in_masks = n->in_mask_ptrs;
+    c->out = &n->out[0];
+    c->outs = n->out_ptrs;
+    c->out_masks = n->own_mask_ptrs;
     c->params = n->param_ptrs;
     c->grads = l->opts.frozen ? NULL : n->grad_ptrs;
+    c->douts = n->dout_ptrs;
     c->din = n->din_ptrs;
     c->ws = n->ws;
+    c->state = n->state;
     c->row_scores = n->row_scores;
     c->packed = !training ? n->packed : NULL;
 }
@@ -99,8 +104,8 @@ static dl4c_status run_forward(dl4c_net *net, int n_inputs,
     DL4C_RETURN_IF(dl4c_net_plan(net, batch, training));
     for (int i = 0; i < net->n_inputs; i++) {
         dl4c_node *n = &net->nodes[i];
-        dl4c_tensor_init_batch_view(&n->out, net->be, net->dtype,
-                                    inputs[i]->data, batch, &n->shape);
+        dl4c_tensor_init_batch_view(&n->out[0], net->be, net->dtype,
+                                    inputs[i]->data, batch, &n->shapes[0]);
     }
     if (net->packing && !training)
         dl4c_net_refresh_packs(net);
@@ -122,7 +127,7 @@ const dl4c_tensor *dl4c_net_output(const dl4c_net *net, int i)
 {
     if (i < 0 || i >= net->n_outputs || !net->arena)
         return NULL;
-    return &net->nodes[net->outputs[i]].out;
+    return &net->nodes[net->outputs[i]].out[net->output_slots[i]];
 }
 
 static dl4c_status check_targets(const dl4c_net *net, const dl4c_net_targets *t)
@@ -151,10 +156,11 @@ static dl4c_status check_targets(const dl4c_net *net, const dl4c_net_targets *t)
                                   "%s",
                                   n->name, dl4c_dtype_name(y->dtype),
                                   dl4c_dtype_name(net->dtype));
-        int64_t cols = n->shape.dim[n->shape.ndim - 1];
-        int64_t rows = net->batch * (dl4c_shape_size(&n->shape) / cols);
+        const dl4c_shape *os = &n->shapes[0];
+        int64_t cols = os->dim[os->ndim - 1];
+        int64_t rows = net->batch * (dl4c_shape_size(os) / cols);
         if (y->ndim < 1 || y->shape[0] != net->batch)
-            return shape_mismatch("labels for output", n->name, &n->shape, y);
+            return shape_mismatch("labels for output", n->name, os, y);
         DL4C_RETURN_IF(n->layer->type->check_labels(n->layer, y, rows));
         const dl4c_tensor *m = t->masks ? t->masks[i] : NULL;
         if (m) {
@@ -200,6 +206,16 @@ static double regularization_score(const dl4c_net *net)
     return total;
 }
 
+/* The loss mask of output i: the caller's, else the mask the loss
+ * layer's input carries (masked time steps add no loss, as in Keras). */
+static const dl4c_tensor *loss_mask(const dl4c_net *net,
+                                    const dl4c_net_targets *t, int i)
+{
+    const dl4c_tensor *m = t->masks ? t->masks[i] : NULL;
+    const dl4c_node *n = &net->nodes[net->outputs[i]];
+    return m ? m : n->in_mask_ptrs[0];
+}
+
 static double loss_scores(dl4c_net *net, const dl4c_net_targets *t,
                           bool training)
 {
@@ -209,7 +225,7 @@ static double loss_scores(dl4c_net *net, const dl4c_net_targets *t,
         dl4c_layer_ctx c;
         make_ctx(net, n, training, &c);
         c.labels = t->labels[i];
-        c.mask = t->masks ? t->masks[i] : NULL;
+        c.mask = loss_mask(net, t, i);
         total += n->layer->type->score(&c);
     }
     return total;
@@ -226,21 +242,42 @@ dl4c_status dl4c_net_score(dl4c_net *net, int n_inputs,
     return DL4C_OK;
 }
 
-/* d(score)/d(node output) where several consumers contributed */
-static void gather_edges(dl4c_net *net, int p)
+/* d(score)/d(output `slot` of node p) where several consumers
+ * contributed */
+static void gather_edges(dl4c_net *net, int p, int slot)
 {
     dl4c_node *prod = &net->nodes[p];
     bool first = true;
     for (int i = p + 1; i < net->n_nodes; i++) {
         dl4c_node *n = &net->nodes[i];
         for (int k = 0; k < n->layer->n_inputs; k++) {
-            if (n->layer->inputs[k] != p)
+            if (n->layer->inputs[k] != p || n->layer->input_slots[k] != slot)
                 continue;
             const dl4c_tensor *e = &n->edge_grads[k].buf;
-            net->be->axpby(net->dtype, prod->grad.size, 1.0, e->data,
-                           first ? 0.0 : 1.0, prod->grad.data);
+            net->be->axpby(net->dtype, prod->grad[slot].size, 1.0, e->data,
+                           first ? 0.0 : 1.0, prod->grad[slot].data);
             first = false;
         }
+    }
+}
+
+/* A layer sharing another's weights computed its gradient in a private
+ * region: add it to the owner's. */
+static void gather_shared(dl4c_net *net)
+{
+    size_t dts = dl4c_dtype_size(net->dtype);
+    for (int i = net->n_inputs; i < net->n_nodes; i++) {
+        const dl4c_layer *l = net->nodes[i].layer;
+        if (l->shares < 0 || l->opts.frozen)
+            continue;
+        for (int p = 0; p < l->n_params; p++)
+            net->be->axpby(net->dtype, dl4c_shape_size(&l->params[p].shape),
+                           1.0,
+                           (char *)net->grad_data +
+                               (size_t)l->grad_offset[p] * dts,
+                           1.0,
+                           (char *)net->grad_data +
+                               (size_t)l->param_offset[p] * dts);
     }
 }
 
@@ -265,20 +302,27 @@ dl4c_status dl4c_net_compute_gradients(dl4c_net *net, int n_inputs,
                 s += regularization_score(net);
                 break;
             }
+    bool shared = false;
     for (int i = net->n_nodes - 1; i >= net->n_inputs; i--) {
         dl4c_node *n = &net->nodes[i];
         dl4c_layer_ctx c;
-        if (n->n_uses > 1)
-            gather_edges(net, i);
+        for (int k = 0; k < n->n_out; k++)
+            if (n->n_uses[k] > 1)
+                gather_edges(net, i, k);
         make_ctx(net, n, true, &c);
         if (dl4c_node_is_loss(n)) {
-            c.labels = targets->labels[n->output_index];
-            c.mask = targets->masks ? targets->masks[n->output_index] : NULL;
+            int o = n->output_index[0];
+            c.labels = targets->labels[o];
+            c.mask = loss_mask(net, targets, o);
+            c.douts = NULL;
         } else {
-            c.dout = &n->grad;
+            c.dout = &n->grad[0];
         }
         n->layer->type->backward(&c);
+        shared |= n->layer->shares >= 0;
     }
+    if (shared)
+        gather_shared(net);
     if (score)
         *score = s;
     return DL4C_OK;
@@ -293,9 +337,9 @@ void dl4c_net_set_input_gradients(dl4c_net *net, bool on)
 const dl4c_tensor *dl4c_net_input_gradient(const dl4c_net *net, int i)
 {
     if (!net->input_grads || i < 0 || i >= net->n_inputs ||
-        !net->nodes[i].grad.data)
+        !net->nodes[i].grad[0].data)
         return NULL;
-    return &net->nodes[i].grad;
+    return &net->nodes[i].grad[0];
 }
 
 dl4c_status dl4c_net_fit_batch(dl4c_net *net, const dl4c_batch *batch,
@@ -322,17 +366,17 @@ dl4c_status dl4c_net_predict(dl4c_net *net, const dl4c_tensor *input,
     int64_t rows = 0;
     DL4C_TRY(check_inputs(net, 1, &input, &rows));
     {
-        const dl4c_node *o = &net->nodes[net->outputs[0]];
+        const dl4c_shape *o =
+            &net->nodes[net->outputs[0]].shapes[net->output_slots[0]];
         int64_t dims[DL4C_MAX_DIMS];
         dims[0] = rows;
-        for (int i = 0; i < o->shape.ndim; i++)
-            dims[i + 1] = o->shape.dim[i];
-        DL4C_TRY(
-            dl4c_tensor_create(net->dtype, o->shape.ndim + 1, dims, &result));
+        for (int i = 0; i < o->ndim; i++)
+            dims[i + 1] = o->dim[i];
+        DL4C_TRY(dl4c_tensor_create(net->dtype, o->ndim + 1, dims, &result));
     }
     {
         const int64_t chunk = 1024;
-        int64_t in_row = dl4c_shape_size(&net->nodes[0].shape);
+        int64_t in_row = dl4c_shape_size(&net->nodes[0].shapes[0]);
         int64_t out_row = result->size / rows;
         size_t dts = dl4c_dtype_size(net->dtype);
         for (int64_t r = 0; r < rows; r += chunk) {
@@ -341,7 +385,7 @@ dl4c_status dl4c_net_predict(dl4c_net *net, const dl4c_tensor *input,
             dl4c_tensor_init_batch_view(&part, input->backend, input->dtype,
                                         (char *)input->data +
                                             (size_t)(r * in_row) * dts,
-                                        n, &net->nodes[0].shape);
+                                        n, &net->nodes[0].shapes[0]);
             const dl4c_tensor *ins[1] = {&part};
             DL4C_TRY(run_forward(net, 1, ins, false));
             const dl4c_tensor *y = dl4c_net_output(net, 0);

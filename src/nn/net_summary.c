@@ -70,7 +70,8 @@ static bool is_chain(const dl4c_net *net)
     for (int i = net->n_inputs; i < net->n_nodes; i++) {
         const dl4c_layer *l = net->nodes[i].layer;
         if (l->n_inputs != 1 || l->inputs[0] != i - 1 ||
-            net->nodes[i - 1].n_uses != 1)
+            l->input_slots[0] != 0 || net->nodes[i - 1].n_uses[0] != 1 ||
+            net->nodes[i].n_out != 1 || l->shares >= 0)
             return false;
     }
     return true;
@@ -89,7 +90,7 @@ dl4c_status dl4c_net_summary(const dl4c_net *net, char **out)
     bool graph = !is_chain(net);
     int width = graph ? 98 : 65;
     int64_t trainable = 0, frozen = 0;
-    char shape[128], count[32];
+    char shape[512], count[32];
     *out = NULL;
     put(&t, "Model: \"dl4c\"\n");
     rule(&t, '_', width);
@@ -99,24 +100,44 @@ dl4c_status dl4c_net_summary(const dl4c_net *net, char **out)
     for (int i = 0; i < net->n_nodes; i++) {
         const dl4c_node *n = &net->nodes[i];
         char label[256];
-        int64_t params = n->layer ? n->layer->n_param_elems : 0;
+        /* a layer sharing another's weights adds none of its own */
+        int64_t params =
+            n->layer && n->layer->shares < 0 ? n->layer->n_param_elems : 0;
         if (!n->layer && !graph)
             continue; /* Keras omits the input of a sequential model */
         snprintf(label, sizeof label, "%s (%s)", n->name,
                  n->layer ? n->layer->type->name : "InputLayer");
-        shape_text(&n->shape, shape, sizeof shape);
+        if (n->n_out == 1) {
+            shape_text(&n->shapes[0], shape, sizeof shape);
+        } else { /* Keras lists several outputs as [(...), (...)] */
+            size_t used = (size_t)snprintf(shape, sizeof shape, "[");
+            for (int k = 0; k < n->n_out && used < sizeof shape; k++) {
+                char one[128];
+                shape_text(&n->shapes[k], one, sizeof one);
+                used += (size_t)snprintf(shape + used, sizeof shape - used,
+                                         "%s%s", k ? ", " : "", one);
+            }
+            if (used < sizeof shape)
+                snprintf(shape + used, sizeof shape - used, "]");
+        }
         put(&t, " %-28s %-25s %-10lld", label, shape, (long long)params);
         if (graph && n->layer) {
             put(&t, "  ");
-            for (int k = 0; k < n->layer->n_inputs; k++)
+            for (int k = 0; k < n->layer->n_inputs; k++) {
                 put(&t, "%s%s", k ? ", " : "",
                     net->nodes[n->layer->inputs[k]].name);
+                if (n->layer->input_slots[k])
+                    put(&t, ":%d", n->layer->input_slots[k]);
+            }
         }
         put(&t, "\n");
-        if (n->layer && n->layer->opts.frozen)
-            frozen += params;
-        else
-            trainable += params;
+        for (int p = 0; params && p < n->layer->n_params; p++) {
+            int64_t c = dl4c_shape_size(&n->layer->params[p].shape);
+            if (n->layer->opts.frozen || !n->layer->params[p].trainable)
+                frozen += c;
+            else
+                trainable += c;
+        }
     }
     rule(&t, '=', width);
     thousands(trainable + frozen, count, sizeof count);

@@ -29,20 +29,30 @@ dl4c_status dl4c_net_alloc_updater_state(dl4c_net *net)
     return DL4C_OK;
 }
 
+/* Parameter p of layer l is stepped by the updater: not frozen, owned
+ * (a sharing layer's gradient went to its owner), trainable (not saved
+ * state such as moving averages). */
+static bool stepped(const dl4c_layer *l, int p)
+{
+    return !l->opts.frozen && l->shares < 0 && l->params[p].trainable;
+}
+
 static double layer_norm_sq(const dl4c_net *net, const dl4c_node *n)
 {
     double s = 0;
     for (int p = 0; p < n->layer->n_params; p++)
-        s += net->be->sum_squares(net->dtype, n->grad_views[p].size,
-                                  n->grad_views[p].data);
+        if (stepped(n->layer, p))
+            s += net->be->sum_squares(net->dtype, n->grad_views[p].size,
+                                      n->grad_views[p].data);
     return s;
 }
 
 static void scale_layer(const dl4c_net *net, dl4c_node *n, double f)
 {
     for (int p = 0; p < n->layer->n_params; p++)
-        net->be->scale(net->dtype, n->grad_views[p].size, f,
-                       n->grad_views[p].data);
+        if (stepped(n->layer, p))
+            net->be->scale(net->dtype, n->grad_views[p].size, f,
+                           n->grad_views[p].data);
 }
 
 static void clip_gradients(dl4c_net *net)
@@ -68,8 +78,9 @@ static void clip_gradients(dl4c_net *net)
             continue;
         if (c->id == DL4C_CLIP_VALUE) {
             for (int p = 0; p < n->layer->n_params; p++)
-                net->be->clip(net->dtype, n->grad_views[p].size, c->threshold,
-                              n->grad_views[p].data);
+                if (stepped(n->layer, p))
+                    net->be->clip(net->dtype, n->grad_views[p].size,
+                                  c->threshold, n->grad_views[p].data);
         } else {
             double norm = sqrt(layer_norm_sq(net, n));
             if (norm > c->threshold)
@@ -103,6 +114,8 @@ dl4c_status dl4c_net_apply_update(dl4c_net *net)
         step.lr =
             dl4c_schedule_value(&u->schedule, base, net->iteration, net->epoch);
         for (int p = 0; p < l->n_params; p++) {
+            if (!stepped(l, p))
+                continue;
             bool reg = l->params[p].regularize;
             step.l1 = reg ? (l->opts.l1 >= 0 ? l->opts.l1 : net->reg.l1) : 0;
             step.l2 = reg ? (l->opts.l2 >= 0 ? l->opts.l2 : net->reg.l2) : 0;

@@ -25,7 +25,7 @@ static dl4c_status write(const dl4c_layer *l, json_t *j)
 static dl4c_status build(dl4c_layer *l)
 {
     DL4C_RETURN_IF(dl4c_layer_expect_inputs(l, 1));
-    l->out_shape = l->in_shapes[0];
+    l->out_shapes[0] = l->in_shapes[0];
     return DL4C_OK;
 }
 
@@ -67,4 +67,5 @@ const dl4c_layer_type dl4c_layer_activation = {
     .forward = forward,
     .backward = backward,
     .examples = examples,
+    .mask_mode = DL4C_MASK_PASS,
 };

@@ -38,8 +38,8 @@ static dl4c_status build(dl4c_layer *l)
     DL4C_RETURN_IF(dl4c_layer_expect_inputs(l, 1));
     const dl4c_shape *in = &l->in_shapes[0];
     int64_t f = in->dim[in->ndim - 1];
-    l->out_shape = *in;
-    l->out_shape.dim[in->ndim - 1] = c->units;
+    l->out_shapes[0] = *in;
+    l->out_shapes[0].dim[in->ndim - 1] = c->units;
     int64_t w[2] = {f, c->units}, b[1] = {c->units};
     dl4c_layer_add_param(l, "W", 2, w, f, c->units, false);
     if (c->use_bias)
@@ -52,7 +52,7 @@ static size_t workspace(const dl4c_layer *l, int64_t batch, dl4c_dtype dt)
     const dense_cfg *c = l->cfg;
     if (c->act.id == DL4C_ACT_IDENTITY)
         return 0;
-    return (size_t)(batch * dl4c_shape_size(&l->out_shape)) *
+    return (size_t)(batch * dl4c_shape_size(&l->out_shapes[0])) *
            dl4c_dtype_size(dt);
 }
 
@@ -104,5 +104,6 @@ const dl4c_layer_type dl4c_layer_dense = {
     .forward = forward,
     .backward = backward,
     .examples = examples,
+    .mask_mode = DL4C_MASK_PASS,
     .packs_weight = true,
 };

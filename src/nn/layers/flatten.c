@@ -21,8 +21,8 @@ static dl4c_status write(const dl4c_layer *l, json_t *j)
 static dl4c_status build(dl4c_layer *l)
 {
     DL4C_RETURN_IF(dl4c_layer_expect_inputs(l, 1));
-    l->out_shape.ndim = 1;
-    l->out_shape.dim[0] = dl4c_shape_size(&l->in_shapes[0]);
+    l->out_shapes[0].ndim = 1;
+    l->out_shapes[0].dim[0] = dl4c_shape_size(&l->in_shapes[0]);
     return DL4C_OK;
 }
 

@@ -26,21 +26,21 @@ static dl4c_status write(const dl4c_layer *l, json_t *j)
 
 static int64_t width(const dl4c_layer *l)
 {
-    return l->out_shape.dim[l->out_shape.ndim - 1];
+    return l->out_shapes[0].dim[l->out_shapes[0].ndim - 1];
 }
 
 static dl4c_status build(dl4c_layer *l)
 {
     loss_cfg *c = l->cfg;
     DL4C_RETURN_IF(dl4c_layer_expect_inputs(l, 1));
-    l->out_shape = l->in_shapes[0];
+    l->out_shapes[0] = l->in_shapes[0];
     return dl4c_loss_head_build(&c->head, l, width(l));
 }
 
 /* [gradient scratch | typed loss weights] */
 static size_t grad_bytes(const dl4c_layer *l, int64_t batch, dl4c_dtype dt)
 {
-    return (size_t)(batch * dl4c_shape_size(&l->out_shape)) *
+    return (size_t)(batch * dl4c_shape_size(&l->out_shapes[0])) *
            dl4c_dtype_size(dt);
 }
 
@@ -119,4 +119,5 @@ const dl4c_layer_type dl4c_layer_loss = {
     .loss_of = loss_of,
     .free_cfg = free_cfg,
     .examples = examples,
+    .mask_mode = DL4C_MASK_PASS,
 };

@@ -40,8 +40,8 @@ static dl4c_status build(dl4c_layer *l)
     DL4C_RETURN_IF(dl4c_layer_expect_inputs(l, 1));
     const dl4c_shape *in = &l->in_shapes[0];
     int64_t f = in->dim[in->ndim - 1];
-    l->out_shape = *in;
-    l->out_shape.dim[in->ndim - 1] = c->units;
+    l->out_shapes[0] = *in;
+    l->out_shapes[0].dim[in->ndim - 1] = c->units;
     int64_t w[2] = {f, c->units}, b[1] = {c->units};
     dl4c_layer_add_param(l, "W", 2, w, f, c->units, false);
     if (c->use_bias)
@@ -52,7 +52,7 @@ static dl4c_status build(dl4c_layer *l)
 /* [pre-activation | typed loss weights] */
 static size_t z_bytes(const dl4c_layer *l, int64_t batch, dl4c_dtype dt)
 {
-    return (size_t)(batch * dl4c_shape_size(&l->out_shape)) *
+    return (size_t)(batch * dl4c_shape_size(&l->out_shapes[0])) *
            dl4c_dtype_size(dt);
 }
 
@@ -144,5 +144,6 @@ const dl4c_layer_type dl4c_layer_output = {
     .loss_of = loss_of,
     .free_cfg = free_cfg,
     .examples = examples,
+    .mask_mode = DL4C_MASK_PASS,
     .packs_weight = true,
 };
