@@ -434,6 +434,35 @@ static void test_state_and_non_trainable(void)
     dl4c_net_free(net);
 }
 
+/* An input feeding two layers gets the sum of both gradients. */
+static void test_input_used_twice(void)
+{
+    const char *cfg =
+        "{\"seed\": 8, \"inputs\": [{\"name\": \"x\", \"shape\": [3]}],"
+        " \"layers\": ["
+        "  {\"name\": \"a\", \"type\": \"Dense\", \"units\": 2,"
+        "   \"activation\": \"tanh\", \"inputs\": \"x\"},"
+        "  {\"name\": \"b\", \"type\": \"Dense\", \"units\": 2,"
+        "   \"activation\": \"sigmoid\", \"inputs\": \"x\"},"
+        "  {\"name\": \"la\", \"type\": \"Loss\", \"inputs\": \"a\"},"
+        "  {\"name\": \"lb\", \"type\": \"Loss\", \"inputs\": \"b\"}]}";
+    dl4c_net *net = NULL;
+    dl4c_rng rng;
+    dl4c_rng_seed(&rng, 6);
+    REQUIRE_OK(dl4c_net_parse(cfg, DL4C_F64, &net));
+    int64_t xd[2] = {2, 3}, yd[2] = {2, 2};
+    dl4c_tensor *x = random_tensor(&rng, 2, xd),
+                *ya = random_tensor(&rng, 2, yd),
+                *yb = random_tensor(&rng, 2, yd);
+    const dl4c_tensor *labels[2] = {ya, yb};
+    dl4c_net_targets t = {2, labels, NULL};
+    CHECK(gradcheck(net, x, &t, false) == 0);
+    dl4c_tensor_free(x);
+    dl4c_tensor_free(ya);
+    dl4c_tensor_free(yb);
+    dl4c_net_free(net);
+}
+
 static void test_register_errors(void)
 {
     register_types();
@@ -445,4 +474,5 @@ static void test_register_errors(void)
 }
 
 TEST_MAIN(test_two_outputs, test_shared_weights, test_masks_reach_the_loss,
-          test_state_and_non_trainable, test_register_errors)
+          test_state_and_non_trainable, test_input_used_twice,
+          test_register_errors)

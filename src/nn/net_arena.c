@@ -12,7 +12,10 @@
 #include "core/error_internal.h"
 #include "nn/net_internal.h"
 
-static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+static size_t align64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
 
 static size_t tensor_bytes(const dl4c_net *net, int64_t batch,
                            const dl4c_shape *shape)
@@ -37,9 +40,14 @@ static int64_t row_count(int64_t batch, const dl4c_shape *shape)
     return rows;
 }
 
+/* A producer output feeding several consumers gets one gradient buffer
+ * per consumer edge (summed before the producer's backward pass); a net
+ * input only when its gradient is wanted. */
 static bool needs_edge_buffer(const dl4c_net *net, int producer, int slot)
 {
-    return producer >= net->n_inputs && net->nodes[producer].n_uses[slot] > 1;
+    if (net->nodes[producer].n_uses[slot] < 2)
+        return false;
+    return producer >= net->n_inputs || net->input_grads;
 }
 
 /* Walks the layout once; with base == NULL it only sums the sizes. */
@@ -137,9 +145,8 @@ static dl4c_status wire(dl4c_net *net)
                                   (char *)net->param_data + off, s->shape.ndim,
                                   s->shape.dim);
             dl4c_tensor_init_view(&n->grad_views[p], net->be, net->dtype,
-                                  net->grad_data
-                                      ? (char *)net->grad_data + goff
-                                      : NULL,
+                                  net->grad_data ? (char *)net->grad_data + goff
+                                                 : NULL,
                                   s->shape.ndim, s->shape.dim);
             n->param_ptrs[p] = &n->param_views[p];
             n->grad_ptrs[p] = &n->grad_views[p];
@@ -171,14 +178,13 @@ static void set_views(dl4c_net *net, int64_t batch)
             /* the mask this output carries: its own, input 0's, or none */
             n->mask[k] = NULL;
             if (n->has_mask[k])
-                n->mask[k] = l->type->mask_mode == DL4C_MASK_CUSTOM
-                                 ? &n->own_mask[k]
-                                 : net->nodes[l->inputs[0]]
-                                       .mask[l->input_slots[0]];
+                n->mask[k] =
+                    l->type->mask_mode == DL4C_MASK_CUSTOM
+                        ? &n->own_mask[k]
+                        : net->nodes[l->inputs[0]].mask[l->input_slots[0]];
         }
-        n->ws_bytes = l->type->workspace
-                          ? l->type->workspace(l, batch, net->dtype)
-                          : 0;
+        n->ws_bytes =
+            l->type->workspace ? l->type->workspace(l, batch, net->dtype) : 0;
         for (int k = 0; k < l->n_inputs; k++) {
             int p = l->inputs[k], slot = l->input_slots[k];
             dl4c_node *prod = &net->nodes[p];
@@ -186,10 +192,8 @@ static void set_views(dl4c_net *net, int64_t batch)
             n->in_mask_ptrs[k] = prod->mask[slot];
             if (e->data)
                 batch_view(net, e, batch, &prod->shapes[slot]);
-            if (p < net->n_inputs)
-                n->din_ptrs[k] = net->input_grads && prod->grad[0].data
-                                     ? &prod->grad[0]
-                                     : NULL;
+            if (p < net->n_inputs && !(net->input_grads && prod->grad[0].data))
+                n->din_ptrs[k] = NULL;
             else
                 n->din_ptrs[k] = e->data ? e : &prod->grad[slot];
         }

@@ -271,13 +271,10 @@ static void gather_shared(dl4c_net *net)
         if (l->shares < 0 || l->opts.frozen)
             continue;
         for (int p = 0; p < l->n_params; p++)
-            net->be->axpby(net->dtype, dl4c_shape_size(&l->params[p].shape),
-                           1.0,
-                           (char *)net->grad_data +
-                               (size_t)l->grad_offset[p] * dts,
-                           1.0,
-                           (char *)net->grad_data +
-                               (size_t)l->param_offset[p] * dts);
+            net->be->axpby(
+                net->dtype, dl4c_shape_size(&l->params[p].shape), 1.0,
+                (char *)net->grad_data + (size_t)l->grad_offset[p] * dts, 1.0,
+                (char *)net->grad_data + (size_t)l->param_offset[p] * dts);
     }
 }
 
@@ -321,6 +318,9 @@ dl4c_status dl4c_net_compute_gradients(dl4c_net *net, int n_inputs,
         n->layer->type->backward(&c);
         shared |= n->layer->shares >= 0;
     }
+    for (int i = 0; net->input_grads && i < net->n_inputs; i++)
+        if (net->nodes[i].n_uses[0] > 1 && net->nodes[i].grad[0].data)
+            gather_edges(net, i, 0);
     if (shared)
         gather_shared(net);
     if (score)
