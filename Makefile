@@ -38,6 +38,7 @@ test-asan: deps
 bench: build
 	@scripts/install-deps.sh --bench
 	bench/run.sh $(BUILD)
+	bench/run_data.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

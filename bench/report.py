@@ -11,6 +11,10 @@ from collections import defaultdict
 # 2*(784*500 + 500*100 + 100*10), backward about twice that.
 TRAIN_FLOP_PER_EXAMPLE = 3 * 2 * (784 * 500 + 500 * 100 + 100 * 10)
 PEAK_GFLOPS = 300.0  # 2 cores of this machine kind (BENCHMARKING.md)
+# The 2-layer LSTM(128) over 28 steps of 28 features + dense 10: forward
+# 2*(28*(28+128)*512 + 28*(128+128)*512 + 128*10), backward about twice.
+LSTM_TRAIN_FLOP_PER_EXAMPLE = 3 * 2 * (28 * (28 + 128) * 512 +
+                                       28 * (128 + 128) * 512 + 128 * 10)
 
 
 def main():
@@ -25,7 +29,10 @@ def main():
               (k, med[k], min(v), max(v), len(v)))
     print()
     for kind, unit in (("train-128", "s/epoch"), ("train-64", "s/epoch"),
-                       ("infer-1", "us/call"), ("infer-256", "us/call")):
+                       ("infer-1", "us/call"), ("infer-256", "us/call"),
+                       ("lstm-train-64", "s/epoch"),
+                       ("lstm-infer-1", "us/call"),
+                       ("lstm-infer-256", "us/call")):
         d = med.get("dl4c-" + kind)
         t = [med[p + "-" + kind] for p in ("torch2", "torch2k", "torch1k")
              if p + "-" + kind in med]
@@ -34,8 +41,10 @@ def main():
         best = min(t)
         line = "%-10s dl4c %.4f %s, PyTorch best %.4f: ratio %.3f" % (
             kind, d, unit, best, d / best)
-        if kind.startswith("train"):
-            gflops = TRAIN_FLOP_PER_EXAMPLE * 60000 / d / 1e9
+        if "train" in kind:
+            flop = (LSTM_TRAIN_FLOP_PER_EXAMPLE if kind.startswith("lstm")
+                    else TRAIN_FLOP_PER_EXAMPLE)
+            gflops = flop * 60000 / d / 1e9
             line += "  (dl4c %.1f GFLOP/s = %.0f%% of peak)" % (
                 gflops, 100 * gflops / PEAK_GFLOPS)
         print(line)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs dl4c's MLP benchmark and the PyTorch peer alternately (A B A B ...)
-# in one session, as ../shared/BENCHMARKING.md asks, and prints medians,
-# ranges and ratios. Usage: bench/run.sh [BUILD_DIR] [ROUNDS]
+# Runs dl4c's benchmarks (MLP, LSTM) and the PyTorch peers alternately
+# (A B A B ...) in one session, as ../shared/BENCHMARKING.md asks, and
+# prints medians, ranges and ratios.
+# Usage: bench/run.sh [BUILD_DIR] [ROUNDS] [SUITES, default "mlp lstm"]
 set -euo pipefail
 build=${1:-build}
 rounds=${2:-5}
+suites=" ${3:-mlp lstm} "
 here=$(cd "$(dirname "$0")" && pwd)
 py=/usr/bin/python3
 out=$(mktemp)
@@ -28,18 +30,34 @@ echo "rounds: $rounds (after one warm-up round); OpenBLAS kernels: ${core:-defau
 "$build/sgemm_ceiling" | sed 's/^/ceiling /'
 
 for round in $(seq 0 "$rounds"); do
-    for batch in 128 64; do
-        record "dl4c-train-$batch" env OMP_NUM_THREADS=2 "$build/bench_mlp" train $batch
-        record "torch2-train-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" train $batch 2
-        record "torch2k-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" train $batch 2
-        record "torch1k-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" train $batch 1
-    done
-    for batch in 1 256; do
-        record "dl4c-infer-$batch" env OMP_NUM_THREADS=2 "$build/bench_mlp" infer $batch
-        record "torch2-infer-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" infer $batch 2
-        record "torch2k-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" infer $batch 2
-        record "torch1k-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" infer $batch 1
-    done
+    if [[ $suites == *" mlp "* ]]; then
+        for batch in 128 64; do
+            record "dl4c-train-$batch" env OMP_NUM_THREADS=2 "$build/bench_mlp" train $batch
+            record "torch2-train-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" train $batch 2
+            record "torch2k-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" train $batch 2
+            record "torch1k-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" train $batch 1
+        done
+        for batch in 1 256; do
+            record "dl4c-infer-$batch" env OMP_NUM_THREADS=2 "$build/bench_mlp" infer $batch
+            record "torch2-infer-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" infer $batch 2
+            record "torch2k-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_mlp.py" infer $batch 2
+            record "torch1k-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_mlp.py" infer $batch 1
+        done
+    fi
+    if [[ $suites == *" lstm "* ]]; then
+        for batch in 64; do
+            record "dl4c-lstm-train-$batch" env OMP_NUM_THREADS=2 "$build/bench_lstm" train $batch
+            record "torch2-lstm-train-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_lstm.py" train $batch 2
+            record "torch2k-lstm-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_lstm.py" train $batch 2
+            record "torch1k-lstm-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_lstm.py" train $batch 1
+        done
+        for batch in 1 256; do
+            record "dl4c-lstm-infer-$batch" env OMP_NUM_THREADS=2 "$build/bench_lstm" infer $batch
+            record "torch2-lstm-infer-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_lstm.py" infer $batch 2
+            record "torch2k-lstm-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_lstm.py" infer $batch 2
+            record "torch1k-lstm-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_lstm.py" infer $batch 1
+        done
+    fi
     if [[ $round == 0 ]]; then
         : >"$out" # the first round is a warm-up
     fi

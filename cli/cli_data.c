@@ -1,5 +1,6 @@
 /* Data and model loading shared by the subcommands: CSV files, MNIST-layout
- * IDX directories or explicit IDX pairs, and model files. */
+ * IDX directories or explicit IDX pairs, libsvm files, and model files. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -11,6 +12,23 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* libsvm/svmlight files by their name: .svm, .libsvm, .svmlight (.gz) */
+static bool is_libsvm(const char *path)
+{
+    static const char *const ext[] = {".svm", ".libsvm", ".svmlight"};
+    char name[4096];
+    snprintf(name, sizeof name, "%s", path);
+    size_t n = strlen(name);
+    if (n > 3 && !strcmp(name + n - 3, ".gz"))
+        name[n -= 3] = '\0';
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t m = strlen(ext[i]);
+        if (n > m && !strcmp(name + n - m, ext[i]))
+            return true;
+    }
+    return false;
+}
+
 dl4c_status cli_load_data(const char *path, bool train, const cli_data_opts *o,
                           dl4c_dataset **out)
 {
@@ -18,6 +36,11 @@ dl4c_status cli_load_data(const char *path, bool train, const cli_data_opts *o,
     *out = NULL;
     if (is_dir(path))
         return dl4c_mnist_load_dir(path, train, out);
+    if (is_libsvm(path)) {
+        dl4c_libsvm_options l = dl4c_libsvm_options_default();
+        l.classification = o->num_classes > 0;
+        return dl4c_libsvm_load(path, &l, out);
+    }
     if (comma) {
         char images[4096];
         snprintf(images, sizeof images, "%.*s", (int)(comma - path), path);
@@ -67,5 +90,12 @@ dl4c_status cli_fit_to_net(dl4c_dataset *ds, const dl4c_net *net)
 
 dl4c_status cli_load_model(const char *path, dl4c_net **out)
 {
-    return dl4c_model_load(path, out);
+    char *stored = NULL; /* NAME[:VERSION|@LABEL] from the model store */
+    dl4c_status st = cli_store_resolve(path, &stored);
+    if (st == DL4C_OK && stored)
+        st = cli_load_model(stored, out);
+    else if (st == DL4C_OK)
+        st = cli_load_model_file(path, out); /* dl4c or Keras */
+    free(stored);
+    return st;
 }

@@ -13,7 +13,8 @@ static cli_opt opts[] = {
     {"model", "FILE", "the model (required)", NULL},
     {"input", "PATH",
      "CSV rows of features ('-' or absent: stdin), an "
-     "MNIST directory or IMAGES,LABELS IDX files",
+     "MNIST directory or IMAGES,LABELS IDX files; .npy arrays (one "
+     "--input per model input) write output_<i>.npy to --output-dir",
      NULL},
     {"output", "FILE", "write here instead of stdout", NULL},
     {"format", "KIND",
@@ -27,6 +28,8 @@ static cli_opt opts[] = {
     {"batch", "N", "rows per forward pass from files (default 256)", NULL},
     {"limit", "N", "predict for the first N rows only", NULL},
     {"header", NULL, "print a header line", NULL},
+    {"no-transform", NULL,
+     "rows are already transformed: skip the model's transform process", NULL},
 };
 
 #define N_OPTS ((int)(sizeof opts / sizeof opts[0]))
@@ -40,6 +43,7 @@ typedef struct predictor {
     int64_t width, outputs;
     dl4c_tensor *x; /* [batch, features] */
     int64_t rows, cap;
+    dl4c_transform *tp; /* the model's transform process, or NULL */
 } predictor;
 
 static dl4c_status flush_rows(predictor *p)
@@ -108,11 +112,26 @@ static int predict_csv(predictor *p, FILE *in, const char *name, bool stream)
             continue;
         float *row = (float *)dl4c_tensor_data(p->x) + p->rows * p->width;
         int64_t n = 0;
+        bool kept = true;
         dl4c_status st =
-            dl4c_csv_parse_row(line, &o, name, line_no, row, p->width, &n);
+            p->tp ? dl4c_transform_line(p->tp, line, o.delimiter, name, line_no,
+                                        row, p->width, &n, &kept)
+                  : dl4c_csv_parse_row(line, &o, name, line_no, row, p->width,
+                                       &n);
         if (st != DL4C_OK) {
             rc = cli_fail("predict");
             break;
+        }
+        if (!kept) { /* a filter step removed the row: an empty line keeps
+                        the output aligned with the input */
+            if (flush_rows(p) != DL4C_OK) {
+                rc = cli_fail("predict");
+                break;
+            }
+            fputc('\n', p->out);
+            fflush(p->out);
+            done++;
+            continue;
         }
         if (n != p->width) {
             fprintf(stderr,
@@ -185,6 +204,11 @@ static int run(predictor *p)
     if (cli_load_model(OPT("model"), &p->net) != DL4C_OK ||
         dl4c_net_prepare_inference(p->net) != DL4C_OK)
         return cli_fail("predict");
+    /* raw rows go through the transform the model was trained with */
+    const char *tj = dl4c_net_get_metadata(p->net, "transform");
+    if (tj && !cli_flag(opts, N_OPTS, "no-transform") &&
+        dl4c_transform_parse(tj, &p->tp) != DL4C_OK)
+        return cli_fail("predict");
     if (dl4c_net_num_inputs(p->net) != 1 || dl4c_net_num_outputs(p->net) != 1)
         return cli_usage_error("predict",
                                "the model has %d inputs and %d outputs; CSV "
@@ -242,6 +266,8 @@ int cmd_predict(int argc, char **argv)
 {
     const char *pos[1];
     int n_pos;
+    if (cli_predict_wants_npy(argc, argv))
+        return cli_predict_npy(argc, argv);
     int rc = cli_parse(
         argc, argv, "dl4c predict --model FILE [--input PATH] [--output FILE]",
         "Writes one line of predictions per input row: the class "
@@ -263,5 +289,6 @@ int cmd_predict(int argc, char **argv)
         rc = CLI_FAIL;
     dl4c_tensor_free(p.x);
     dl4c_net_free(p.net);
+    dl4c_transform_free(p.tp);
     return rc;
 }

@@ -54,6 +54,23 @@ static cli_opt opts[] = {
     {"score-every", "N", "print the score every N iterations", NULL},
     {"no-progress", NULL, "no progress bar even on a terminal", NULL},
     {"no-eval", NULL, "skip the evaluation after training", NULL},
+    {"name", "NAME",
+     "model store name (default: from --out or --data); every run is "
+     "registered as the next version",
+     NULL},
+    {"no-register", NULL, "do not register the model in the model store", NULL},
+    {"dataset", "NAME",
+     "train on a dataset of the store in $DL4C_HOME (see 'dl4c data')", NULL},
+    {"where", "COND", "with --dataset: a SQL condition choosing the items",
+     NULL},
+    {"label-column", "NAME",
+     "with --dataset or --transform: the label column (default label)", NULL},
+    {"resize", "HxW", "with --dataset: resize every image to HxW", NULL},
+    {"transform", "FILE",
+     "a transform process for the raw --data CSV, saved in the model", NULL},
+    {"augment", "LIST", "image augmentation: hflip[=P],vflip[=P],rotate=DEG",
+     NULL},
+    {"prefetch", "N", "prepare N batches ahead on a background thread", NULL},
 };
 
 #define N_OPTS ((int)(sizeof opts / sizeof opts[0]))
@@ -148,6 +165,9 @@ typedef struct run {
     dl4c_iterator *it, *test_it;
     dl4c_listener ls[4];
     int n_ls;
+    char *metrics;  /* evaluation JSON, recorded in the model store */
+    double started; /* cli_now() when the command began */
+    cli_train_meta meta;
 } run;
 
 static void run_free(run *r)
@@ -159,12 +179,23 @@ static void run_free(run *r)
     dl4c_net_free(r->net);
     dl4c_dataset_free(r->train);
     dl4c_dataset_free(r->test);
+    dl4c_free(r->metrics);
+    cli_train_meta_free(&r->meta);
 }
 
 static int load_data(run *r, int64_t seed, cli_data_opts *d)
 {
     const char *data = OPT("data"), *test = OPT("test");
     double split = 0;
+    if (cli_train_source_used(opts, N_OPTS)) { /* --dataset, --transform */
+        int rc = cli_train_source(opts, N_OPTS, (uint64_t)seed, &r->train,
+                                  &r->test, &r->meta);
+        if (rc == CLI_OK)
+            describe("training data", r->train);
+        if (rc == CLI_OK && r->test)
+            describe("test data", r->test);
+        return rc;
+    }
     if (!cli_double(opts, N_OPTS, "split", 0, 0, 1, &split))
         return CLI_USAGE;
     if (cli_load_data(data, true, d, &r->train) != DL4C_OK)
@@ -342,6 +373,8 @@ static int evaluate(run *r)
             st = dl4c_net_evaluate(r->net, r->test_it, e);
         if (st == DL4C_OK)
             st = dl4c_eval_stats(e, &text);
+        if (st == DL4C_OK)
+            st = dl4c_eval_to_json(e, &r->metrics);
         dl4c_eval_free(e);
     } else {
         dl4c_regression_eval *e = NULL;
@@ -351,6 +384,8 @@ static int evaluate(run *r)
             st = dl4c_net_evaluate_regression(r->net, r->test_it, e);
         if (st == DL4C_OK)
             st = dl4c_regression_eval_stats(e, &text);
+        if (st == DL4C_OK)
+            st = dl4c_regression_eval_to_json(e, &r->metrics);
         dl4c_regression_eval_free(e);
     }
     if (st != DL4C_OK)
@@ -374,8 +409,8 @@ static int train(run *r)
         return cli_usage_error("train",
                                "give exactly one of --config, --preset, "
                                "--model and --resume");
-    if (!OPT("data"))
-        return cli_usage_error("train", "--data is required");
+    if (!OPT("data") && !OPT("dataset"))
+        return cli_usage_error("train", "--data is required (or --dataset)");
     if (!cli_int(opts, N_OPTS, "epochs", 10, 0, 1000000, &epochs) ||
         !cli_int(opts, N_OPTS, "batch", 32, 1, 1 << 24, &batch) ||
         !cli_int(opts, N_OPTS, "seed", 42, 0, INT64_MAX, &seed) ||
@@ -388,7 +423,7 @@ static int train(run *r)
         return CLI_USAGE;
     if (!OPT("num-classes") && OPT("labels-to"))
         d.num_classes = 0;
-    else if (!OPT("num-classes"))
+    else if (!OPT("num-classes") && !cli_train_source_used(opts, N_OPTS))
         return cli_usage_error("train",
                                "--num-classes is required (0 for "
                                "regression); MNIST directories need 10");
@@ -400,6 +435,9 @@ static int train(run *r)
     if (dl4c_iterator_create(r->train, batch, true, (uint64_t)seed, &r->it) !=
         DL4C_OK)
         return cli_fail("train");
+    if ((rc = cli_train_wrap_iterator(opts, N_OPTS, (uint64_t)seed, &r->it)) !=
+        CLI_OK)
+        return rc;
     if (resume) {
         char *path = NULL;
         if (dl4c_checkpoint_latest(resume, &path) == DL4C_OK && !path)
@@ -422,7 +460,7 @@ static int train(run *r)
         (r->test && cli_fit_to_net(r->test, r->net) != DL4C_OK))
         return cli_fail("train");
     bool idx = dl4c_tensor_ndim(dl4c_dataset_features(r->train)) > 2 ||
-               strchr(OPT("data"), ',') != NULL;
+               (OPT("data") && strchr(OPT("data"), ',') != NULL);
     if ((rc = setup_normalizer(r, idx)) != CLI_OK)
         return rc;
     dl4c_iterator_set_normalizer(r->it, dl4c_net_normalizer(r->net));
@@ -434,6 +472,8 @@ static int train(run *r)
         if (dl4c_net_set_class_names(r->net, n, names) != DL4C_OK)
             return cli_fail("train");
     }
+    if (cli_train_meta_apply(r->net, &r->meta) != DL4C_OK)
+        return cli_fail("train");
     if ((rc = setup_listeners(r, epochs - dl4c_net_epoch(r->net))) != CLI_OK)
         return rc;
 
@@ -477,6 +517,21 @@ static int train(run *r)
         fprintf(stderr, "saved %s (%lld parameters)\n", OPT("out"),
                 (long long)dl4c_net_num_params(r->net));
     }
+    if (!cli_flag(opts, N_OPTS, "no-register")) {
+        cli_train_record rec = {.net = r->net,
+                                .name = OPT("name"),
+                                .out = OPT("out"),
+                                .dataset =
+                                    OPT("data") ? OPT("data") : OPT("dataset"),
+                                .query = OPT("where"),
+                                .parent = OPT("model"),
+                                .metrics = r->metrics,
+                                .opts = opts,
+                                .n_opts = N_OPTS,
+                                .wall_time = cli_now() - r->started};
+        if ((rc = cli_train_register(&rec)) != CLI_OK)
+            return rc;
+    }
     return CLI_OK;
 }
 
@@ -487,7 +542,7 @@ int cmd_train(int argc, char **argv)
     int rc = cli_parse(argc, argv, USAGE, ABOUT, opts, N_OPTS, pos, 0, &n_pos);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
-    run r = {0};
+    run r = {.started = cli_now()};
     rc = train(&r);
     run_free(&r);
     return rc;

@@ -12,6 +12,15 @@ static const cli_command commands[] = {
     {"predict", "predict for CSV rows (files or stdin to stdout)", cmd_predict},
     {"summary", "print a model's layers, shapes and parameter counts",
      cmd_summary},
+    {"import", "import a Keras model (.h5, .keras, JSON) as a dl4c model",
+     cmd_import},
+    {"models", "list, show, compare, label and remove stored models",
+     cmd_models},
+    {"serve", "serve models over HTTP (TensorFlow Serving REST API)",
+     cmd_serve},
+    {"monitor", "compare what a server saw with the training data",
+     cmd_monitor},
+    {"data", "ingest, query, split, transform and analyze data", cmd_data},
 };
 
 #define N_COMMANDS ((int)(sizeof commands / sizeof commands[0]))

@@ -43,4 +43,44 @@ step "Iris: predict rows from stdin (a pipe)"
 printf '5.1,3.5,1.4,0.2\n5.7,2.8,4.1,1.3\n6.7,3.0,5.2,2.3\n' |
     "$dl4c" predict --model "$out/iris.dl4c" --header
 
-step "done: models are in $out/"
+# The data pipeline: a dataset store of its own under demo-out/, so the
+# demo starts from nothing every time
+export DL4C_HOME="$out/dl4c-home"
+rm -rf "$DL4C_HOME"
+pngs=${DL4C_SHARED_DIR:-../shared}/data/fashion-mnist-png
+if [[ -d $pngs ]]; then
+    step "Fashion-MNIST PNGs: ingest the folders into the dataset store (labels from folders)"
+    "$dl4c" data ingest "$pngs" --dataset fashion --attr source=zalando
+    "$dl4c" data ingest "$pngs" --dataset fashion # again: nothing changes
+
+    step "Fashion-MNIST: choose items with SQL"
+    "$dl4c" data query fashion --where "label IN ('bag', 'trouser', 'sneaker') AND width >= 28" --count
+    "$dl4c" data query fashion --where "label = 'bag' AND split = 'test'" --limit 3
+    "$dl4c" data query fashion --where "1; DELETE FROM dataset_items" --count ||
+        echo "(refused, as it should be)"
+
+    step "Fashion-MNIST: train the MLP on the query's items, evaluate on the test split"
+    "$dl4c" train --dataset fashion --where "label IN ('bag', 'trouser', 'sneaker')" \
+        --preset mlp --epochs 10 --batch 16 --seed 5 --prefetch 2 --out "$out/fashion3.dl4c"
+
+    step "Fashion-MNIST: a data report of the store (train split vs test split)"
+    "$dl4c" data analyze --dataset fashion --out "$out/fashion-report.html"
+else
+    echo "(no $pngs: skipping the Fashion-MNIST dataset store demo)"
+fi
+
+step "Raw Iris rows through a transform process: fit, train, predict on raw rows"
+"$dl4c" data transform data/iris-raw.csv --transform data/iris-transform.json \
+    --fit --out "$out/iris-clean.csv" --save "$out/iris-transform-fitted.json"
+"$dl4c" train --data data/iris-raw.csv --transform data/iris-transform.json \
+    --preset mlp --hidden 16 --split 0.8 --epochs 60 --batch 16 --seed 3 \
+    --out "$out/iris-raw.dl4c"
+printf '5.1,3.5,1.4,0.2,south,2024-03-02 05:13:00\n6.3,2.9,5.6,1.8,north,2024-03-05 14:30:00\n' |
+    "$dl4c" predict --model "$out/iris-raw.dl4c" --header
+
+step "Iris: a data report, first half against second half (drift per column)"
+{ head -76 data/iris-raw.csv > "$out/iris-a.csv"; }
+{ head -1 data/iris-raw.csv; tail -75 data/iris-raw.csv; } > "$out/iris-b.csv"
+"$dl4c" data analyze "$out/iris-a.csv" --vs "$out/iris-b.csv" --out "$out/iris-report.html"
+
+step "done: models and reports are in $out/"

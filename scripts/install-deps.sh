@@ -18,9 +18,14 @@ packages=(
     libgnutls28-dev        # TLS for the model server
     libhdf5-dev            # Keras .h5 model files
     libzip-dev             # Keras 3 .keras archives
+    curl                   # tests: requests to the model server
+    wrk                    # tests and benchmarks: load on the model server
+    prometheus             # tests: promtool checks the server's /metrics
+    gnutls-bin             # tests: certtool makes TLS certificates
+    chromium               # tests: the data report opened in a headless browser
 )
 if [[ "${1:-}" == "--bench" ]]; then
-    packages+=(python3 python3-torch python3-numpy)
+    packages+=(python3 python3-torch python3-numpy python3-pil)
 fi
 
 missing=()

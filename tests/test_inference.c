@@ -68,8 +68,8 @@ static void compare(dl4c_dtype dt, double tol)
     CHECK(dl4c_tensor_max_abs_diff(a, b) <= tol);
 
     /* so does a direct write through the parameter accessor */
-    dl4c_tensor *w1 = dl4c_net_param(plain, "dense_1", "W");
-    dl4c_tensor *w2 = dl4c_net_param(fast, "dense_1", "W");
+    dl4c_tensor *w1 = dl4c_net_param(plain, "dense", "W");
+    dl4c_tensor *w2 = dl4c_net_param(fast, "dense", "W");
     for (int64_t i = 0; i < dl4c_tensor_size(w1); i += 7) {
         dl4c_tensor_set(w1, i, 0.25);
         dl4c_tensor_set(w2, i, 0.25);

@@ -308,27 +308,40 @@ static void check_example(const char *example)
             CHECK(check_values(&c, c.inputs[i], gin[i], "input", example) == 0);
     dl4c_tensor_free(grads);
 
-    /* config round trip: same config text, same parameters, same outputs */
+    /* config round trip on a fresh net (the check's training passes
+     * changed the moving statistics of some layers): same config text,
+     * same initial parameters, same outputs */
     double s0 = 0, s1 = 0, s2 = 0;
-    CHECK_OK(dl4c_net_score(c.net, c.n_in, (const dl4c_tensor *const *)c.inputs,
-                            &c.targets, false, &s0));
-    REQUIRE_OK(dl4c_net_write_config(c.net, &written));
-    CHECK_OK(dl4c_net_parse(written, DL4C_F64, &again));
+    dl4c_net *fresh = NULL;
+    CHECK_OK(dl4c_net_parse(cfg, DL4C_F64, &fresh));
+    if (fresh) {
+        CHECK_OK(dl4c_net_score(fresh, c.n_in,
+                                (const dl4c_tensor *const *)c.inputs,
+                                &c.targets, false, &s0));
+        REQUIRE_OK(dl4c_net_write_config(fresh, &written));
+    }
+    if (written)
+        CHECK_OK(dl4c_net_parse(written, DL4C_F64, &again));
     if (again) {
         char *twice = NULL;
         CHECK_OK(dl4c_net_write_config(again, &twice));
         CHECK_MSG(twice && !strcmp(written, twice), "%s: config differs",
                   example);
         dl4c_free(twice);
-        CHECK(dl4c_tensor_allclose(dl4c_net_params(c.net),
+        CHECK(dl4c_tensor_allclose(dl4c_net_params(fresh),
                                    dl4c_net_params(again), 0, 0));
         CHECK_OK(dl4c_net_score(again, c.n_in,
                                 (const dl4c_tensor *const *)c.inputs,
                                 &c.targets, false, &s1));
         CHECK_MSG(s0 == s1, "%s: %g vs %g", example, s0, s1);
     }
-    /* model-file round trip (parameters and non-trainable state) */
+    dl4c_net_free(fresh);
+    /* model-file round trip of the trained net (parameters and
+     * non-trainable state) */
     {
+        CHECK_OK(dl4c_net_score(c.net, c.n_in,
+                                (const dl4c_tensor *const *)c.inputs,
+                                &c.targets, false, &s0));
         char path[1024];
         snprintf(path, sizeof path, "%s/layer.dl4c", test_tmpdir());
         CHECK_OK(dl4c_model_save(c.net, path, DL4C_MODEL_UPDATER));
@@ -433,7 +446,7 @@ static void test_structural_errors(void)
     CHECK_ERR(dl4c_net_parse("{\"inputs\": [{\"shape\": [3]}], \"layers\": "
                              "[{\"type\": \"Output\", \"units\": 2}, "
                              "{\"type\": \"Dense\", \"units\": 2}], "
-                             "\"outputs\": [\"dense_1\"]}",
+                             "\"outputs\": [\"dense\"]}",
                              DL4C_F32, &net),
               DL4C_FORMAT, "computes a loss but is not a net output");
     CHECK(net == NULL);

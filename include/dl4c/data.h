@@ -52,6 +52,16 @@ DL4C_API void dl4c_dataset_free(dl4c_dataset *ds);
 DL4C_API const dl4c_tensor *dl4c_dataset_features(const dl4c_dataset *ds);
 DL4C_API const dl4c_tensor *dl4c_dataset_labels(const dl4c_dataset *ds);
 DL4C_API int64_t dl4c_dataset_count(const dl4c_dataset *ds);
+/* Masks of sequence data (borrowed; NULL when the dataset has none):
+ * [N, T] with 1 for the time steps that exist and 0 for padding. */
+DL4C_API const dl4c_tensor *dl4c_dataset_features_mask(const dl4c_dataset *ds);
+DL4C_API const dl4c_tensor *dl4c_dataset_labels_mask(const dl4c_dataset *ds);
+/* Gives sequence data [N, T, F] its masks (either may be NULL; taken over,
+ * also on failure): features_mask [N, T], labels_mask [N, T] for labels
+ * [N, T, L]. Iterators, subsets and splits carry them along and batches
+ * hand them out. DL4C_SHAPE when the shapes do not fit. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_dataset_set_masks(
+    dl4c_dataset *ds, dl4c_tensor *features_mask, dl4c_tensor *labels_mask);
 /* Number of classes (0 for regression or unlabeled data). */
 DL4C_API int dl4c_dataset_num_classes(const dl4c_dataset *ds);
 /* Name of class i, or NULL when the classes are unnamed. */
@@ -59,7 +69,7 @@ DL4C_API const char *dl4c_dataset_class_name(const dl4c_dataset *ds, int i);
 /* Declares the labels one-hot over `n` classes, optionally named (names may
  * be NULL, or hold NULL entries; the strings are copied). n = 0 marks the
  * labels as regression targets. DL4C_STATE without labels, DL4C_SHAPE
- * unless the labels are [N, n]. */
+ * unless the labels are [N, n] (or [N, T, n]: one per time step). */
 DL4C_API DL4C_NODISCARD dl4c_status
 dl4c_dataset_set_classes(dl4c_dataset *ds, int n, const char *const *names);
 /* Gives each example the shape `example_shape` (ndim dims, same element
@@ -140,6 +150,61 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_csv_read(void *stream,
 DL4C_API DL4C_NODISCARD dl4c_status dl4c_csv_parse_row(
     const char *line, const dl4c_csv_options *opt, const char *name,
     int64_t line_no, float *values, int64_t cap, int64_t *count);
+
+/* ---- libsvm / svmlight ---------------------------------------------- */
+
+typedef struct dl4c_libsvm_options {
+    int64_t num_features; /* 0: the largest index in the file */
+    bool zero_based;      /* indices start at 0 (default: at 1) */
+    bool classification;  /* labels are classes (the distinct values,
+                             sorted by value, named by their text: "-1",
+                             "1"); else regression targets */
+} dl4c_libsvm_options;
+
+DL4C_API dl4c_libsvm_options dl4c_libsvm_options_default(void);
+
+/* Reads a libsvm/svmlight file (plain or gzip): one example per line,
+ * "LABEL INDEX:VALUE INDEX:VALUE ... [# comment]" with increasing indices
+ * ("qid:N" is skipped), into dense features [N, F] (absent indices are
+ * 0) and one-hot labels (classification) or targets [N, 1]. Errors name
+ * file and line: a malformed pair, an index that does not increase, is
+ * below the first index or beyond num_features, a NaN or infinite value,
+ * more than 2^24 features or a dense matrix over 2^31 values (DL4C_FORMAT);
+ * DL4C_IO when the file cannot be read. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_libsvm_load(
+    const char *path, const dl4c_libsvm_options *opt, dl4c_dataset **out);
+
+/* ---- CSV sequences (recurrent nets) ---------------------------------- */
+
+typedef struct dl4c_sequence_options {
+    char delimiter;   /* ',' */
+    int skip_lines;   /* header lines of each file: 0 */
+    int label_column; /* the label of each step, -1 for none: -1 */
+    int id_column;    /* dl4c_sequences_load_csv: the sequence id: 0 */
+    int num_classes;  /* > 0: one-hot classes; 0: regression targets */
+    bool label_last;  /* one label per sequence (its last step's):
+                         labels [N, C] instead of [N, T, C] */
+} dl4c_sequence_options;
+
+DL4C_API dl4c_sequence_options dl4c_sequence_options_default(void);
+
+/* Sequences from CSV files, one file per sequence (a time step per line),
+ * of any lengths: features [N, T, F] with T the longest length, padded
+ * with zeros, a features mask [N, T] (1 where a step exists), and labels
+ * [N, T, C] per step with a labels mask, or [N, C] with label_last. Every
+ * line of every file must have the same number of columns; numbers follow
+ * dl4c_csv_load's rules and errors name the file, line and column. */
+DL4C_API DL4C_NODISCARD dl4c_status
+dl4c_sequences_load_files(const char *const *paths, int64_t n,
+                          const dl4c_sequence_options *opt, dl4c_dataset **out);
+/* The same for every .csv file under `dir`, in sorted path order. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_sequences_load_dir(
+    const char *dir, const dl4c_sequence_options *opt, dl4c_dataset **out);
+/* Sequences from one CSV file whose `id_column` says which sequence a
+ * line belongs to (sequences in order of first appearance, steps in file
+ * order); the id column is not a feature. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_sequences_load_csv(
+    const char *path, const dl4c_sequence_options *opt, dl4c_dataset **out);
 
 /* ---- IDX (MNIST, Fashion-MNIST) -------------------------------------- */
 
@@ -319,6 +384,23 @@ DL4C_API int64_t dl4c_iterator_position(const dl4c_iterator *it);
  * Borrowed; NULL removes it. */
 DL4C_API void dl4c_iterator_set_normalizer(dl4c_iterator *it,
                                            const dl4c_normalizer *n);
+/* An iterator that fills up to `depth` (1..64) batches ahead from `inner`
+ * on a background thread, so a training step finds its next batch ready
+ * instead of waiting for reading, decoding or gathering. It takes over
+ * `inner` (also on failure) and frees it with itself; memory is bounded
+ * by depth + 1 batches. The normalizer set on the returned iterator is
+ * applied on the worker thread; it is read when the worker starts (the
+ * first next of an epoch), so set it before. The worker runs one epoch at
+ * a time and stops at its end, on reset and on free. Batches, counts and
+ * the saved state are those of `inner` (a saved state counts only the
+ * batches handed out, not those prefetched), so a checkpoint taken with
+ * prefetching resumes exactly. DL4C_INVALID_ARG for a NULL inner or a
+ * depth out of range; an error of `inner` surfaces from the next call to
+ * dl4c_iterator_next with its message. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_iterator_prefetch(dl4c_iterator *inner,
+                                                           int depth,
+                                                           dl4c_iterator **out);
+
 /* The iterator's position and random state as JSON (freed with dl4c_free),
  * and back: after state_load the iterator continues exactly where the
  * saved one was, mid-epoch included, whatever seed it was created with.

@@ -72,6 +72,8 @@ void dl4c_dataset_free(dl4c_dataset *ds)
         return;
     dl4c_tensor_free(ds->features);
     dl4c_tensor_free(ds->labels);
+    dl4c_tensor_free(ds->features_mask);
+    dl4c_tensor_free(ds->labels_mask);
     free_names(ds->class_names, ds->num_classes);
     dl4c_free(ds);
 }
@@ -114,10 +116,11 @@ dl4c_status dl4c_dataset_set_classes(dl4c_dataset *ds, int n,
         DL4C_CHECK(ds->labels, DL4C_STATE,
                    "dataset: %d classes declared but there are no labels", n);
         DL4C_CHECK(
-            ds->labels->ndim == 2 && ds->labels->shape[1] == n, DL4C_SHAPE,
-            "dataset: %d classes need one-hot labels [N, %d], "
-            "labels have rank %d and %lld columns",
-            n, n, ds->labels->ndim, (long long)dl4c_tensor_cols(ds->labels));
+            ds->labels->ndim >= 2 && dl4c_tensor_cols(ds->labels) == n,
+            DL4C_SHAPE,
+            "dataset: %d classes need one-hot labels [N, %d] (or [N, T, %d] "
+            "per step), labels have rank %d and %lld columns",
+            n, n, n, ds->labels->ndim, (long long)dl4c_tensor_cols(ds->labels));
     }
     if (n > 0 && names) {
         copy = dl4c_calloc((size_t)n, sizeof *copy);
@@ -146,10 +149,11 @@ int dl4c_dataset_class_of(const dl4c_dataset *ds, int64_t i)
     if (!y || ds->num_classes <= 0)
         return 0;
     int64_t cols = dl4c_tensor_cols(y);
+    int64_t row = y->size / y->shape[0]; /* T * C for per-step labels */
     int best = 0;
-    double best_v = dl4c_tensor_get(y, i * cols);
+    double best_v = dl4c_tensor_get(y, i * row);
     for (int64_t c = 1; c < cols; c++) {
-        double v = dl4c_tensor_get(y, i * cols + c);
+        double v = dl4c_tensor_get(y, i * row + c);
         if (v > best_v) {
             best_v = v;
             best = (int)c;
@@ -173,15 +177,22 @@ dl4c_status dl4c_dataset_gather(const dl4c_dataset *ds, const int64_t *idx,
                                 int64_t start, int64_t n, dl4c_dataset **out)
 {
     dl4c_status status = DL4C_OK;
-    dl4c_tensor *x = NULL, *y = NULL;
+    dl4c_tensor *x = NULL, *y = NULL, *fm = NULL, *lm = NULL;
     dl4c_dataset *res = NULL;
     DL4C_TRY(gather_tensor(ds->features, idx, start, n, &x));
     if (ds->labels)
         DL4C_TRY(gather_tensor(ds->labels, idx, start, n, &y));
+    if (ds->features_mask)
+        DL4C_TRY(gather_tensor(ds->features_mask, idx, start, n, &fm));
+    if (ds->labels_mask)
+        DL4C_TRY(gather_tensor(ds->labels_mask, idx, start, n, &lm));
     status = dl4c_dataset_create(x, y, &res);
     x = y = NULL; /* owned by the dataset now, or freed */
     if (status != DL4C_OK)
         goto fail;
+    res->features_mask = fm;
+    res->labels_mask = lm;
+    fm = lm = NULL;
     DL4C_TRY(dl4c_dataset_set_classes(res, ds->num_classes,
                                       (const char *const *)ds->class_names));
     *out = res;
@@ -189,6 +200,8 @@ dl4c_status dl4c_dataset_gather(const dl4c_dataset *ds, const int64_t *idx,
 fail:
     dl4c_tensor_free(x);
     dl4c_tensor_free(y);
+    dl4c_tensor_free(fm);
+    dl4c_tensor_free(lm);
     dl4c_dataset_free(res);
     return status;
 }
@@ -221,4 +234,42 @@ dl4c_status dl4c_dataset_reshape_features(dl4c_dataset *ds, int ndim,
     for (int i = 0; i < ndim; i++)
         dims[i + 1] = example_shape[i];
     return dl4c_tensor_reshape(ds->features, ndim + 1, dims);
+}
+
+dl4c_status dl4c_dataset_set_masks(dl4c_dataset *ds, dl4c_tensor *features_mask,
+                                   dl4c_tensor *labels_mask)
+{
+    dl4c_status status = DL4C_OK;
+    DL4C_CHECK(ds, DL4C_INVALID_ARG, "dataset masks: NULL dataset");
+    const dl4c_tensor *x = ds->features, *y = ds->labels;
+    DL4C_CHECK(!features_mask || (x->ndim == 3 && features_mask->ndim == 2 &&
+                                  features_mask->shape[0] == x->shape[0] &&
+                                  features_mask->shape[1] == x->shape[1]),
+               DL4C_SHAPE,
+               "dataset masks: a features mask is [N, T] for features "
+               "[N, T, F]");
+    DL4C_CHECK(!labels_mask || (y && y->ndim == 3 && labels_mask->ndim == 2 &&
+                                labels_mask->shape[0] == y->shape[0] &&
+                                labels_mask->shape[1] == y->shape[1]),
+               DL4C_SHAPE,
+               "dataset masks: a labels mask is [N, T] for labels [N, T, L]");
+    dl4c_tensor_free(ds->features_mask);
+    dl4c_tensor_free(ds->labels_mask);
+    ds->features_mask = features_mask;
+    ds->labels_mask = labels_mask;
+    return DL4C_OK;
+fail:
+    dl4c_tensor_free(features_mask);
+    dl4c_tensor_free(labels_mask);
+    return status;
+}
+
+const dl4c_tensor *dl4c_dataset_features_mask(const dl4c_dataset *ds)
+{
+    return ds ? ds->features_mask : NULL;
+}
+
+const dl4c_tensor *dl4c_dataset_labels_mask(const dl4c_dataset *ds)
+{
+    return ds ? ds->labels_mask : NULL;
 }

@@ -12,6 +12,8 @@ struct dl4c_dataset {
     dl4c_tensor *labels;   /* [N, L] or NULL */
     int num_classes;       /* 0: regression or unlabeled */
     char **class_names;    /* num_classes entries (each may be NULL), or NULL */
+    dl4c_tensor *features_mask; /* [N, T] for sequences, or NULL */
+    dl4c_tensor *labels_mask;   /* [N, T] for per-step labels, or NULL */
 };
 
 /* Bytes of one example (one row along the first dim) of t. */
@@ -28,8 +30,9 @@ void dl4c_gather_rows(const dl4c_tensor *src, const int64_t *idx, int64_t start,
 dl4c_status dl4c_dataset_gather(const dl4c_dataset *ds, const int64_t *idx,
                                 int64_t start, int64_t n, dl4c_dataset **out);
 
-/* Class of example i: the index of the largest entry of its one-hot label
- * row (0 when unlabeled). */
+/* Class of example i: the index of the largest entry of its (first)
+ * one-hot label row (0 when unlabeled); for per-step labels [N, T, C] the
+ * first step's. */
 int dl4c_dataset_class_of(const dl4c_dataset *ds, int64_t i);
 
 #endif

@@ -24,8 +24,8 @@ typedef struct ds_iter {
     dl4c_rng epoch_rng; /* state before this epoch's permutation */
     dl4c_rng rng;       /* state after it: the next epoch starts here */
     int64_t *order;     /* this epoch's permutation; NULL without shuffle */
-    dl4c_tensor *xbuf, *ybuf;
-    dl4c_tensor xview, yview; /* [batch size, ...] views of the buffers */
+    dl4c_tensor *xbuf, *ybuf, *fmbuf, *lmbuf; /* masks: sequences */
+    dl4c_tensor xview, yview, fmview, lmview; /* [batch size, ...] views */
 } ds_iter;
 
 static void draw_order(ds_iter *d)
@@ -67,6 +67,18 @@ static dl4c_status ds_next(dl4c_iterator *it, dl4c_batch_buffers *out)
         dl4c_gather_rows(d->ds->labels, idx, d->cursor, size, d->ybuf->data);
         view_rows(&d->yview, d->ybuf, size);
         out->labels = &d->yview;
+    }
+    if (d->fmbuf) {
+        dl4c_gather_rows(d->ds->features_mask, idx, d->cursor, size,
+                         d->fmbuf->data);
+        view_rows(&d->fmview, d->fmbuf, size);
+        out->features_mask = &d->fmview;
+    }
+    if (d->lmbuf) {
+        dl4c_gather_rows(d->ds->labels_mask, idx, d->cursor, size,
+                         d->lmbuf->data);
+        view_rows(&d->lmview, d->lmbuf, size);
+        out->labels_mask = &d->lmview;
     }
     out->size = size;
     d->cursor += size;
@@ -170,6 +182,8 @@ static void ds_destroy(dl4c_iterator *it)
     ds_iter *d = (ds_iter *)it;
     dl4c_tensor_free(d->xbuf);
     dl4c_tensor_free(d->ybuf);
+    dl4c_tensor_free(d->fmbuf);
+    dl4c_tensor_free(d->lmbuf);
     dl4c_free(d->order);
     dl4c_free(d);
 }
@@ -220,6 +234,10 @@ dl4c_status dl4c_iterator_create(const dl4c_dataset *ds, int64_t batch_size,
     DL4C_TRY(batch_buffer(ds->features, rows, &d->xbuf));
     if (ds->labels)
         DL4C_TRY(batch_buffer(ds->labels, rows, &d->ybuf));
+    if (ds->features_mask)
+        DL4C_TRY(batch_buffer(ds->features_mask, rows, &d->fmbuf));
+    if (ds->labels_mask)
+        DL4C_TRY(batch_buffer(ds->labels_mask, rows, &d->lmbuf));
     if (shuffle) {
         d->order = dl4c_malloc((size_t)d->n * sizeof *d->order);
         if (!d->order)

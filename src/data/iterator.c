@@ -32,7 +32,7 @@ dl4c_status dl4c_iterator_next(dl4c_iterator *it, dl4c_batch *batch)
                "dl4c_iterator_reset to start the next one",
                (long long)it->vt->position(it));
     DL4C_TRY(it->vt->next(it, &b));
-    if (it->normalizer) {
+    if (it->normalizer && !it->vt->self_normalizing) {
         status = dl4c_normalizer_transform(it->normalizer, b.features);
         if (status == DL4C_OK && b.labels)
             status = dl4c_normalizer_transform_labels(it->normalizer, b.labels);

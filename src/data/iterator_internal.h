@@ -26,6 +26,10 @@ typedef struct dl4c_batch_buffers {
 
 typedef struct dl4c_iterator_vtable {
     const char *kind; /* written into the state: "dataset" */
+    /* The kind applies the iterator's normalizer itself (a prefetching
+     * kind does it on its worker thread); the generic layer then does
+     * not. */
+    bool self_normalizing;
     bool (*has_next)(const dl4c_iterator *it);
     /* Fills the next batch; called only when has_next is true. Must not
      * allocate. */

@@ -19,10 +19,18 @@ static const char *const training_keys[] = {
     "updater",           "l1",          "l2",        "weight_decay",
     "gradient_clipping", "weight_init", "bias_init", NULL};
 static const char *const input_keys[] = {"name", "shape", NULL};
-static const char *const layer_common_keys[] = {
-    "type",          "name",      "inputs", "frozen",
-    "learning_rate", "l1",        "l2",     "weight_decay",
-    "weight_init",   "bias_init", "share_weights_with", NULL};
+static const char *const layer_common_keys[] = {"type",
+                                                "name",
+                                                "inputs",
+                                                "frozen",
+                                                "learning_rate",
+                                                "l1",
+                                                "l2",
+                                                "weight_decay",
+                                                "weight_init",
+                                                "bias_init",
+                                                "share_weights_with",
+                                                NULL};
 
 static void layer_free(dl4c_layer *l)
 {
@@ -236,8 +244,7 @@ static dl4c_status wire_inputs(dl4c_net *net, dl4c_layer *l, const json_t *j)
             json_t *nm = json_is_string(ins) ? ins : json_array_get(ins, i);
             if (!json_is_string(nm))
                 return dl4c_error_set(DL4C_FORMAT,
-                                      "%s: 'inputs' must hold names",
-                                      l->where);
+                                      "%s: 'inputs' must hold names", l->where);
             idx = find_ref(net, json_string_value(nm), &slot);
             if (idx < 0)
                 return dl4c_error_set(DL4C_FORMAT,
@@ -312,19 +319,43 @@ static dl4c_status wire_sharing(dl4c_net *net, dl4c_layer *l, const json_t *j)
     return DL4C_OK;
 }
 
+/* Keras' to_snake_case of a class name: "MaxPooling2D" ->
+ * "max_pooling2d", "Conv2DTranspose" -> "conv2d_transpose", "SimpleRNN" ->
+ * "simple_rnn", "ReLU" -> "re_lu". Its two rules: '_' before a capital
+ * that starts a word (capital then lower-case or digit), then '_' between
+ * a lower-case letter and a capital. */
+static void snake_case(const char *name, char *out, size_t cap)
+{
+    char tmp[128];
+    size_t o = 0;
+    for (size_t i = 0; name[i] && o + 2 < sizeof tmp; i++) {
+        unsigned char c = (unsigned char)name[i];
+        unsigned char next = (unsigned char)name[i + 1];
+        if (i > 0 && isupper(c) && (islower(next) || isdigit(next)) &&
+            tmp[o - 1] != '_')
+            tmp[o++] = '_';
+        tmp[o++] = (char)c;
+    }
+    tmp[o] = '\0';
+    o = 0;
+    for (size_t i = 0; tmp[i] && o + 2 < cap; i++) {
+        if (i > 0 && islower((unsigned char)tmp[i - 1]) &&
+            isupper((unsigned char)tmp[i]))
+            out[o++] = '_';
+        out[o++] = (char)tolower((unsigned char)tmp[i]);
+    }
+    out[o] = '\0';
+}
+
+/* Keras' default names: "dense", then "dense_1", "dense_2", ... */
 static void default_name(const dl4c_net *net, const dl4c_layer_type *type,
                          char *buf, size_t cap)
 {
-    char base[48];
-    size_t i = 0;
-    for (; type->name[i] && i + 1 < sizeof base; i++)
-        base[i] = (char)tolower((unsigned char)type->name[i]);
-    base[i] = '\0';
-    for (int k = 1;; k++) {
+    char base[128];
+    snake_case(type->name, base, sizeof base);
+    snprintf(buf, cap, "%s", base);
+    for (int k = 1; find_node(net, buf) >= 0; k++)
         snprintf(buf, cap, "%s_%d", base, k);
-        if (find_node(net, buf) < 0)
-            return;
-    }
 }
 
 static dl4c_status parse_layer(dl4c_net *net, const json_t *j, size_t index)
@@ -332,7 +363,7 @@ static dl4c_status parse_layer(dl4c_net *net, const json_t *j, size_t index)
     dl4c_status status = DL4C_OK;
     dl4c_layer *l = NULL;
     const char *type_name = NULL, *name = NULL;
-    char where[64], defname[64];
+    char where[64], defname[160];
     dl4c_node *node;
     snprintf(where, sizeof where, "layer %zu", index);
     if (!json_is_object(j))
@@ -491,8 +522,8 @@ static dl4c_status init_params(dl4c_net *net)
     int64_t dims[1] = {1};
     dl4c_tensor_init_view(&net->params_view, net->be, net->dtype,
                           net->param_data, 1, dims);
-    dl4c_tensor_init_view(&net->grads_view, net->be, net->dtype,
-                          net->grad_data, 1, dims);
+    dl4c_tensor_init_view(&net->grads_view, net->be, net->dtype, net->grad_data,
+                          1, dims);
     net->params_view.size = net->grads_view.size = total;
     net->params_view.shape[0] = net->grads_view.shape[0] = total;
 
@@ -506,8 +537,8 @@ static dl4c_status init_params(dl4c_net *net)
                                   (char *)net->param_data +
                                       (size_t)l->param_offset[p] * dts,
                                   s->shape.ndim, s->shape.dim);
-            dl4c_status st =
-                dl4c_init_fill(&s->init, &view, s->fan_in, s->fan_out, &net->rng);
+            dl4c_status st = dl4c_init_fill(&s->init, &view, s->fan_in,
+                                            s->fan_out, &net->rng);
             if (st != DL4C_OK)
                 return dl4c_error_prefix(st, "%s: parameter '%s'", l->where,
                                          s->name);

@@ -88,13 +88,13 @@ dl4c_status dl4c_net_summary(const dl4c_net *net, char **out)
 {
     text t = {0};
     bool graph = !is_chain(net);
-    int width = graph ? 98 : 65;
+    int width = graph ? 104 : 71;
     int64_t trainable = 0, frozen = 0;
     char shape[512], count[32];
     *out = NULL;
     put(&t, "Model: \"dl4c\"\n");
     rule(&t, '_', width);
-    put(&t, " %-28s %-25s %-10s%s\n", "Layer (type)", "Output Shape", "Param #",
+    put(&t, " %-34s %-25s %-10s%s\n", "Layer (type)", "Output Shape", "Param #",
         graph ? "  Connected to" : "");
     rule(&t, '=', width);
     for (int i = 0; i < net->n_nodes; i++) {
@@ -120,7 +120,7 @@ dl4c_status dl4c_net_summary(const dl4c_net *net, char **out)
             if (used < sizeof shape)
                 snprintf(shape + used, sizeof shape - used, "]");
         }
-        put(&t, " %-28s %-25s %-10lld", label, shape, (long long)params);
+        put(&t, " %-34s %-25s %-10lld", label, shape, (long long)params);
         if (graph && n->layer) {
             put(&t, "  ");
             for (int k = 0; k < n->layer->n_inputs; k++) {

@@ -5,6 +5,8 @@ set -u
 failures=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# models trained by the tests register in a store of their own
+export DL4C_HOME="$tmp/dl4c-home"
 
 expect() {
     local code=$1 want=$2

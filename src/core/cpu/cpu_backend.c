@@ -4,6 +4,10 @@
 #include <string.h>
 
 #include "core/alloc_internal.h"
+#include "core/backend_conv.h"
+#include "core/backend_norm.h"
+#include "core/backend_pool.h"
+#include "core/backend_rnn.h"
 #include "core/cpu/cpu_internal.h"
 
 static void *cpu_alloc(size_t bytes)
@@ -143,6 +147,10 @@ static void cpu_scale(dl4c_dtype dt, int64_t n, double s, void *x)
 static const dl4c_backend cpu_backend = {
     .version = DL4C_BACKEND_VERSION,
     .name = "cpu",
+    .conv = &dl4c_cpu_conv_ops,
+    .norm = &dl4c_cpu_norm_ops,
+    .pool = &dl4c_cpu_pool_ops,
+    .rnn = &dl4c_cpu_rnn_ops,
     .alloc = cpu_alloc,
     .release = cpu_release,
     .to_host = cpu_memcpy,

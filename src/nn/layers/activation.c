@@ -1,5 +1,6 @@
 /* Activation layer: y = f(x) elementwise (softmax over the last axis),
  * any activation of the catalogue. Output shape = input shape. */
+#include "import/keras_hooks.h"
 #include "nn/layer_internal.h"
 
 typedef struct activation_cfg {
@@ -47,6 +48,14 @@ static void backward(dl4c_layer_ctx *x)
                         x->dout->data, x->din[0]->data, x->training, x->seed);
 }
 
+/* Keras' Activation layer: {"activation": name} in every version. */
+static dl4c_status from_keras(const dl4c_keras_ctx *k, const json_t *kcfg,
+                              json_t *out)
+{
+    return dl4c_keras_activation(k, json_object_get(kcfg, "activation"),
+                                 "activation", out);
+}
+
 static const char *const examples[] = {
     "{\"input\": [6], \"layer\": {\"type\": \"Activation\", "
     "\"activation\": \"elu\"}}",
@@ -68,4 +77,5 @@ const dl4c_layer_type dl4c_layer_activation = {
     .backward = backward,
     .examples = examples,
     .mask_mode = DL4C_MASK_PASS,
+    .from_keras = from_keras,
 };

@@ -2,6 +2,7 @@
  * [N, F] -> [N, units] and [N, T, F] -> [N, T, units] as in Keras. W is
  * [F, units] (Keras' kernel layout). The pre-activation is kept in the
  * workspace for the backward pass unless the activation is the identity. */
+#include "import/keras_hooks.h"
 #include "nn/dense_math.h"
 #include "nn/layer_internal.h"
 
@@ -83,6 +84,31 @@ static void backward(dl4c_layer_ctx *x)
         x->grads && c->use_bias ? x->grads[1] : NULL, x->din[0]);
 }
 
+/* Keras 1 (output_dim, bias), 2 and 3 (units, use_bias); the kernel is
+ * [inputs, units] in every version, so weights copy as they are. The
+ * activation is always written: the importer may turn a final Dense into
+ * an Output layer, whose default differs. */
+static dl4c_status from_keras(const dl4c_keras_ctx *k, const json_t *kcfg,
+                              json_t *out)
+{
+    static const char *const units_keys[] = {"units", "output_dim", NULL};
+    static const char *const bias_keys[] = {"use_bias", "bias", NULL};
+    const json_t *units = dl4c_keras_first(kcfg, units_keys);
+    const json_t *bias = dl4c_keras_first(kcfg, bias_keys);
+    if (!json_is_integer(units) || json_integer_value(units) < 1)
+        return dl4c_error_set(DL4C_FORMAT,
+                              "%s: 'units' is not a positive "
+                              "integer",
+                              k->where);
+    DL4C_RETURN_IF(
+        dl4c_cfg_set(out, "units", json_integer(json_integer_value(units))));
+    if (json_is_boolean(bias))
+        DL4C_RETURN_IF(
+            dl4c_cfg_set(out, "use_bias", json_boolean(json_is_true(bias))));
+    return dl4c_keras_activation(k, json_object_get(kcfg, "activation"),
+                                 "activation", out);
+}
+
 static const char *const examples[] = {
     "{\"input\": [5], \"layer\": {\"type\": \"Dense\", \"units\": 4, "
     "\"activation\": \"tanh\"}}",
@@ -106,4 +132,5 @@ const dl4c_layer_type dl4c_layer_dense = {
     .examples = examples,
     .mask_mode = DL4C_MASK_PASS,
     .packs_weight = true,
+    .from_keras = from_keras,
 };

@@ -3,6 +3,7 @@
  * it passes values through. `rate` is the drop probability, as in Keras
  * (DL4J's dropOut(p) takes the retain probability). The mask is recomputed
  * from the step's seed in the backward pass, so nothing is stored. */
+#include "import/keras_hooks.h"
 #include "nn/layer_internal.h"
 
 typedef struct dropout_cfg {
@@ -49,6 +50,18 @@ static void backward(dl4c_layer_ctx *x)
                    x->din[0]->data);
 }
 
+/* Keras 2/3 "rate", Keras 1 "p": the drop probability in every version.
+ * noise_shape and seed only change which values a training step drops. */
+static dl4c_status from_keras(const dl4c_keras_ctx *k, const json_t *kcfg,
+                              json_t *out)
+{
+    static const char *const rate_keys[] = {"rate", "p", NULL};
+    const json_t *rate = dl4c_keras_first(kcfg, rate_keys);
+    if (!json_is_number(rate))
+        return dl4c_error_set(DL4C_FORMAT, "%s: no dropout rate", k->where);
+    return dl4c_cfg_set(out, "rate", json_real(json_number_value(rate)));
+}
+
 static const char *const examples[] = {
     "{\"input\": [8], \"layer\": {\"type\": \"Dropout\", \"rate\": 0.3}}",
     "{\"input\": [2, 5], \"layer\": {\"type\": \"Dropout\", \"rate\": 0.5}}",
@@ -66,4 +79,5 @@ const dl4c_layer_type dl4c_layer_dropout = {
     .backward = backward,
     .examples = examples,
     .mask_mode = DL4C_MASK_PASS,
+    .from_keras = from_keras,
 };
