@@ -10,7 +10,7 @@
 
 static cli_opt opts[] = {
     {"config", "FILE", "net config (JSON, see docs/config.md)", NULL},
-    {"preset", "NAME", "built-in net: mlp, mnist-mlp", NULL},
+    {"preset", "NAME", "built-in net: mlp, mnist-mlp, lenet (images)", NULL},
     {"model", "FILE", "continue training a saved model", NULL},
     {"resume", "PATH", "resume from a checkpoint file or directory", NULL},
     {"data", "PATH",
@@ -100,7 +100,7 @@ static char *preset_json(const char *name, const dl4c_dataset *ds,
                                  d > 1 ? ", " : "",
                                  (long long)dl4c_tensor_dim(x, d));
     used = 0;
-    if (dl4c_tensor_ndim(x) > 2)
+    if (dl4c_tensor_ndim(x) > 2 && strcmp(name, "lenet"))
         used += (size_t)snprintf(layers, sizeof layers,
                                  "{\"type\": \"Flatten\"}, ");
     const char *training;
@@ -111,6 +111,23 @@ static char *preset_json(const char *name, const dl4c_dataset *ds,
             "{\"type\": \"Dense\", \"units\": 100, \"activation\": \"relu\"},");
         training = "{\"updater\": {\"type\": \"nesterovs\", \"learning_rate\":"
                    " 0.005, \"momentum\": 0.98}, \"l2\": 7.5e-6}";
+    } else if (!strcmp(name, "lenet")) {
+        if (dl4c_tensor_ndim(x) != 4) /* [N, H, W, C] images */
+            return NULL;
+        used += (size_t)snprintf(
+            layers + used, sizeof layers - used,
+            "{\"type\": \"Conv2D\", \"filters\": 20, \"kernel_size\": 5,"
+            " \"activation\": \"relu\"},"
+            "{\"type\": \"MaxPooling2D\", \"pool_size\": 2},"
+            "{\"type\": \"Conv2D\", \"filters\": 50, \"kernel_size\": 5,"
+            " \"activation\": \"relu\"},"
+            "{\"type\": \"MaxPooling2D\", \"pool_size\": 2},"
+            "{\"type\": \"Flatten\"},"
+            "{\"type\": \"Dense\", \"units\": 500, \"activation\": \"relu\"},");
+        training = "{\"updater\": {\"type\": \"adam\", \"learning_rate\": "
+                   "0.001, \"schedule\": {\"type\": \"step\", \"gamma\": 0.5, "
+                   "\"step\": 1, \"per_epoch\": true}}, \"weight_init\": "
+                   "\"relu\"}";
     } else if (!strcmp(name, "mlp")) {
         char list[256];
         snprintf(list, sizeof list, "%s", hidden ? hidden : "64,64");
@@ -242,8 +259,9 @@ static int make_net(run *r, int64_t seed)
             preset_json(preset, r->train, OPT("hidden"), (uint64_t)seed);
         if (!json)
             return cli_usage_error("train",
-                                   "unknown preset '%s' or bad --hidden "
-                                   "(presets: mlp, mnist-mlp)",
+                                   "unknown preset '%s', bad --hidden, or "
+                                   "data it does not take (presets: mlp, "
+                                   "mnist-mlp, lenet for images)",
                                    preset);
         st = dl4c_net_parse(json, DL4C_F32, &r->net);
         free(json);

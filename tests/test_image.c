@@ -492,7 +492,8 @@ static void chunk(unsigned char *out, size_t *at_, const char *type,
     p[2] = (unsigned char)(len >> 8);
     p[3] = (unsigned char)len;
     memcpy(p + 4, type, 4);
-    memcpy(p + 8, data, len);
+    if (len)
+        memcpy(p + 8, data, len);
     uLong crc = crc32(0, p + 4, 4 + len);
     p[8 + len] = (unsigned char)(crc >> 24);
     p[9 + len] = (unsigned char)(crc >> 16);
@@ -809,6 +810,31 @@ static void test_folder(void)
     dl4c_tensor_free(b);
     CHECK_ERR(dl4c_image_folder_load(tmp_path("nothing-here"), NULL, &ds),
               DL4C_IO, "cannot read the directory");
+
+    /* center crop to the target's aspect ratio, then resize */
+    char wide[1200], cmd2[1300];
+    snprintf(wide, sizeof wide, "%s/wide/x", test_tmpdir());
+    snprintf(cmd2, sizeof cmd2, "mkdir -p '%s'", wide);
+    CHECK(system(cmd2) == 0);
+    int64_t ws[3] = {2, 4, 1};
+    dl4c_tensor *w = NULL;
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 3, ws, &w));
+    for (int i = 0; i < 8; i++)
+        dl4c_tensor_set(w, i, (i % 4) * 10);
+    char wp[1300];
+    snprintf(wp, sizeof wp, "%s/w.pgm", wide);
+    CHECK_OK(dl4c_image_save_pnm(wp, w, 8));
+    dl4c_tensor_free(w);
+    o = dl4c_image_options_default();
+    o.height = o.width = 2;
+    o.center_crop = true;
+    snprintf(wide, sizeof wide, "%s/wide", test_tmpdir());
+    CHECK_OK(dl4c_image_folder_load(wide, &o, &ds));
+    REQUIRE(ds);
+    const dl4c_tensor *cx = dl4c_dataset_features(ds);
+    CHECK(dl4c_tensor_get(cx, 0) == 10 && dl4c_tensor_get(cx, 1) == 20 &&
+          dl4c_tensor_get(cx, 2) == 10 && dl4c_tensor_get(cx, 3) == 20);
+    dl4c_dataset_free(ds);
 }
 
 static void collect(dl4c_iterator *it, float *xs, float *ys, int64_t per,

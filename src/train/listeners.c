@@ -133,14 +133,17 @@ static dl4c_status epoch_end(void *ctx, const dl4c_fit_info *info, bool *stop)
 {
     epoch_ctx *c = ctx;
     (void)stop;
-    if (info->epoch % c->every == 0 || info->epoch == info->target_epochs)
-        fprintf(c->out, "epoch %lld/%lld: loss %.6g, %.2f s, %.0f examples/s\n",
+    if (info->epoch % c->every == 0 || info->epoch == info->target_epochs) {
+        fprintf(c->out, "epoch %lld/%lld: loss %.6g, %.2f s",
                 (long long)info->epoch, (long long)info->target_epochs,
                 c->batches ? c->score_sum / (double)c->batches : 0.0,
-                info->epoch_seconds,
-                info->epoch_seconds > 0
-                    ? (double)info->examples_done / info->epoch_seconds
-                    : 0.0);
+                info->epoch_seconds);
+        /* a rate over a few milliseconds says nothing */
+        if (info->epoch_seconds >= 0.05)
+            fprintf(c->out, ", %.0f examples/s",
+                    (double)info->examples_done / info->epoch_seconds);
+        fputc('\n', c->out);
+    }
     c->score_sum = 0;
     c->batches = 0;
     return DL4C_OK;

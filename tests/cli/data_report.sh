@@ -45,7 +45,7 @@ expect 2 "give DATA.csv or --dataset NAME" -- "$dl4c" data analyze --out "$tmp/x
 
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [[ -z $browser ]]; then
-    finish
+    finish || exit 1
     echo "SKIP: chromium is not installed (scripts/install-deps.sh adds it)"
     exit 77
 fi
