@@ -15,6 +15,12 @@ PEAK_GFLOPS = 300.0  # 2 cores of this machine kind (BENCHMARKING.md)
 # 2*(28*(28+128)*512 + 28*(128+128)*512 + 128*10), backward about twice.
 LSTM_TRAIN_FLOP_PER_EXAMPLE = 3 * 2 * (28 * (28 + 128) * 512 +
                                        28 * (128 + 128) * 512 + 128 * 10)
+# The LeNet-style CNN: multiply-adds of conv1 (24*24 outputs x 20 filters x
+# 25 taps), conv2 (8*8 x 50 x 500), dense 800x500 and 500x10. Forward is
+# 2 FLOPs per multiply-add; backward computes the kernel gradients of all
+# four and the input gradients of all but conv1 (its input is the image).
+CNN_MACS = (576 * 20 * 25, 64 * 50 * 500, 800 * 500, 500 * 10)
+CNN_TRAIN_FLOP_PER_EXAMPLE = 2 * (3 * sum(CNN_MACS) - CNN_MACS[0])
 
 
 def main():
@@ -32,7 +38,10 @@ def main():
                        ("infer-1", "us/call"), ("infer-256", "us/call"),
                        ("lstm-train-64", "s/epoch"),
                        ("lstm-infer-1", "us/call"),
-                       ("lstm-infer-256", "us/call")):
+                       ("lstm-infer-256", "us/call"),
+                       ("cnn-train-64", "s/epoch"),
+                       ("cnn-infer-1", "us/call"),
+                       ("cnn-infer-256", "us/call")):
         d = med.get("dl4c-" + kind)
         t = [med[p + "-" + kind] for p in ("torch2", "torch2k", "torch1k")
              if p + "-" + kind in med]
@@ -43,6 +52,7 @@ def main():
             kind, d, unit, best, d / best)
         if "train" in kind:
             flop = (LSTM_TRAIN_FLOP_PER_EXAMPLE if kind.startswith("lstm")
+                    else CNN_TRAIN_FLOP_PER_EXAMPLE if kind.startswith("cnn")
                     else TRAIN_FLOP_PER_EXAMPLE)
             gflops = flop * 60000 / d / 1e9
             line += "  (dl4c %.1f GFLOP/s = %.0f%% of peak)" % (

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs dl4c's benchmarks (MLP, LSTM) and the PyTorch peers alternately
+# Runs dl4c's benchmarks (MLP, LSTM, CNN) and the PyTorch peers alternately
 # (A B A B ...) in one session, as ../shared/BENCHMARKING.md asks, and
 # prints medians, ranges and ratios.
-# Usage: bench/run.sh [BUILD_DIR] [ROUNDS] [SUITES, default "mlp lstm"]
+# Usage: bench/run.sh [BUILD_DIR] [ROUNDS] [SUITES, default "mlp lstm cnn"]
 set -euo pipefail
 build=${1:-build}
 rounds=${2:-5}
-suites=" ${3:-mlp lstm} "
+suites=" ${3:-mlp lstm cnn} "
 here=$(cd "$(dirname "$0")" && pwd)
 py=/usr/bin/python3
 out=$(mktemp)
@@ -56,6 +56,20 @@ for round in $(seq 0 "$rounds"); do
             record "torch2-lstm-infer-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_lstm.py" infer $batch 2
             record "torch2k-lstm-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_lstm.py" infer $batch 2
             record "torch1k-lstm-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_lstm.py" infer $batch 1
+        done
+    fi
+    if [[ $suites == *" cnn "* ]]; then
+        for batch in 64; do
+            record "dl4c-cnn-train-$batch" env OMP_NUM_THREADS=2 "$build/bench_cnn" train $batch
+            record "torch2-cnn-train-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_cnn.py" train $batch 2
+            record "torch2k-cnn-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_cnn.py" train $batch 2
+            record "torch1k-cnn-train-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_cnn.py" train $batch 1
+        done
+        for batch in 1 256; do
+            record "dl4c-cnn-infer-$batch" env OMP_NUM_THREADS=2 "$build/bench_cnn" infer $batch
+            record "torch2-cnn-infer-$batch" env OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_cnn.py" infer $batch 2
+            record "torch2k-cnn-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE $py "$here/torch_cnn.py" infer $batch 2
+            record "torch1k-cnn-infer-$batch" env OPENBLAS_CORETYPE=$core OMP_NUM_THREADS=1 $py "$here/torch_cnn.py" infer $batch 1
         done
     fi
     if [[ $round == 0 ]]; then

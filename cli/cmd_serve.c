@@ -26,6 +26,7 @@ static cli_opt opts[] = {
     {"latest", "N", "serve the newest N versions (default 1)", NULL},
     {"versions", "LIST", "serve these versions only (e.g. 1,3)", NULL},
     {"all-versions", NULL, "serve every version", NULL},
+    {"labels-only", NULL, "serve only the versions labels point at", NULL},
     {"no-labels", NULL, "do not also serve labelled versions", NULL},
     {"max-batch-size", "N", "rows per batch (default 32)", NULL},
     {"batch-timeout-micros", "N",
@@ -149,6 +150,8 @@ static int add_model(dl4c_server *srv)
         m.n_versions = n_versions;
     } else if (cli_flag(opts, N_OPTS, "all-versions")) {
         m.policy = DL4C_POLICY_ALL;
+    } else if (cli_flag(opts, N_OPTS, "labels-only")) {
+        m.policy = DL4C_POLICY_LABELS;
     }
     if (dir) {
         m.base_path = dir;
@@ -248,9 +251,9 @@ static int serve(dl4c_server **srv, sigset_t *stop)
         return cli_usage_error("serve",
                                "give exactly one of --model, --model-dir and "
                                "--config");
-    if (OPT("config") &&
-        (OPT("name") || OPT("latest") || OPT("versions") ||
-         OPT("all-versions") || OPT("auth-token") || OPT("auth-token-file")))
+    if (OPT("config") && (OPT("name") || OPT("latest") || OPT("versions") ||
+                          OPT("all-versions") || OPT("labels-only") ||
+                          OPT("auth-token") || OPT("auth-token-file")))
         return cli_usage_error("serve",
                                "with --config, names, versions and tokens "
                                "are set in the config file");

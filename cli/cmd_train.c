@@ -323,6 +323,10 @@ static int setup_normalizer(run *r, bool idx_data)
         return CLI_OK; /* a saved model keeps the normalizer it was fit with */
     if (kind && !strcmp(kind, "none"))
         return CLI_OK;
+    /* a saved or imported model saw its inputs as they are: fitting a
+     * normalizer now would change what it sees, so only on request */
+    if (!kind && OPT("model"))
+        return CLI_OK;
     if (!kind)
         k = idx_data ? DL4C_NORM_IMAGE : DL4C_NORM_STANDARDIZE;
     else if (dl4c_normalizer_kind_parse(kind, &k) != DL4C_OK)

@@ -414,13 +414,29 @@ static void test_rows_and_splits(void)
     fclose(f);
     CHECK_ERR(dl4c_dataset_store_ingest(s, "short", path, &o, &r), DL4C_FORMAT,
               "iris.csv:4: expected 3 columns, found 2");
-    /* rows into an image dataset */
+    /* rows into an image dataset (a one-image folder made here) */
+    {
+        char dir[1100], img[1200];
+        snprintf(dir, sizeof dir, "%s/pics", test_tmpdir());
+        mkdir(dir, 0777);
+        snprintf(dir, sizeof dir, "%s/pics/cat", test_tmpdir());
+        mkdir(dir, 0777);
+        snprintf(img, sizeof img, "%s/one.pgm", dir);
+        FILE *pf = fopen(img, "wb");
+        REQUIRE(pf != NULL);
+        fputs("P5\n2 2\n255\n", pf);
+        fputc(0, pf), fputc(64, pf), fputc(128, pf), fputc(255, pf);
+        fclose(pf);
+        snprintf(dir, sizeof dir, "%s/pics", test_tmpdir());
+        o = dl4c_ingest_options_default();
+        CHECK_OK(dl4c_dataset_store_ingest(s, "pics", dir, &o, &r));
+    }
     f = fopen(path, "w");
     fputs("a,b\n1,2\n", f);
     fclose(f);
     o = dl4c_ingest_options_default();
-    CHECK_ERR(dl4c_dataset_store_ingest(s, "fashion", path, &o, &r),
-              DL4C_FORMAT, "dataset 'fashion' holds images");
+    CHECK_ERR(dl4c_dataset_store_ingest(s, "pics", path, &o, &r), DL4C_FORMAT,
+              "dataset 'pics' holds images");
     /* text in a feature column */
     f = fopen(path, "w");
     fputs("x,y,kind\n1,2,a\n3,oops,b\n", f);

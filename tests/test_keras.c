@@ -219,6 +219,21 @@ static void test_channels_first(void)
     dl4c_net_free(net);
 }
 
+/* Sequences of channels-first frames [N, T, C, H, W] run as
+ * [N, T, H, W, C]. */
+static void test_frames_first(void)
+{
+    dl4c_net *net = NULL;
+    REQUIRE_OK(dl4c_keras_import(fx("frames_first.h5"), NULL, &net));
+    dl4c_shape s = dl4c_net_input_shape(net, 0);
+    CHECK(s.ndim == 4 && s.dim[0] == 2 && s.dim[1] == 2 && s.dim[2] == 4 &&
+          s.dim[3] == 3);
+    CHECK(!strcmp(dl4c_net_get_metadata(net, "keras.output_layouts"),
+                  "[\"channels_first:2\"]"));
+    CHECK_NEAR(ref_diff(net, fx("frames_first_ref.h5")), 0, 1e-6);
+    dl4c_net_free(net);
+}
+
 static void test_iris_training(void)
 {
     dl4c_net *net = NULL, *again = NULL;
@@ -558,6 +573,7 @@ static void test_bad_input(void)
 
 TEST_MAIN(test_sniff, test_nested_functional, test_nested_sequential,
           test_time_distributed, test_attention, test_keras3_archive,
-          test_channels_first, test_iris_training, test_custom_layers,
-          test_translation_and_json, test_weights_file_with_json,
-          test_sorted_optimizer_state, test_bad_input)
+          test_channels_first, test_frames_first, test_iris_training,
+          test_custom_layers, test_translation_and_json,
+          test_weights_file_with_json, test_sorted_optimizer_state,
+          test_bad_input)

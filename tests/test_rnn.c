@@ -520,6 +520,15 @@ static void test_keras_configs(void)
     CHECK(json_integer_value(
               json_object_get(json_object_get(j, "layer"), "units")) == 3);
     json_decref(j);
+    j = from_keras("TimeDistributed", 1,
+                   "{\"output_dim\": 5, \"activation\": \"relu\", \"bias\": "
+                   "false, \"init\": \"glorot_uniform\"}");
+    REQUIRE(j);
+    inner = json_object_get(j, "layer");
+    CHECK(!strcmp(json_string_value(json_object_get(inner, "type")), "Dense"));
+    CHECK(json_integer_value(json_object_get(inner, "units")) == 5);
+    CHECK(json_is_false(json_object_get(inner, "use_bias")));
+    json_decref(j);
     j = from_keras("Embedding", 1,
                    "{\"input_dim\": 10, \"output_dim\": 4, \"mask_zero\": "
                    "true, \"input_length\": 7}");

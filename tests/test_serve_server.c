@@ -315,6 +315,91 @@ static void test_hot_swap(void)
     dl4c_net_free(v2);
 }
 
+/* The versions a server ends up serving, newest first ("3,2"). */
+static void served_versions(dl4c_server *s, const char *name, char *out,
+                            size_t cap)
+{
+    char path[256], *text = NULL;
+    snprintf(path, sizeof path, "/v1/models/%s", name);
+    out[0] = '\0';
+    if (request(s, "GET", path, NULL, &text) == 200) {
+        size_t used = 0;
+        for (const char *p = text; (p = strstr(p, "\"version\": \""));) {
+            p += 12;
+            used += (size_t)snprintf(out + used, cap - used, "%s%.*s",
+                                     used ? "," : "", (int)strcspn(p, "\""), p);
+        }
+    }
+    dl4c_free(text);
+}
+
+static void test_policies(void)
+{
+    char base[700], dir[800], file[900];
+    snprintf(base, sizeof base, "%s/policies", test_tmpdir());
+    mkdir(base, 0777);
+    for (int v = 1; v <= 3; v++) {
+        dl4c_net *net = make_net(20 + v);
+        REQUIRE(net);
+        snprintf(dir, sizeof dir, "%s/%d", base, v);
+        mkdir(dir, 0777);
+        snprintf(file, sizeof file, "%s/model.dl4c", dir);
+        REQUIRE_OK(dl4c_model_save(net, file, 0));
+        dl4c_net_free(net);
+    }
+    int64_t two[] = {1, 3}, stable[] = {2};
+    const char *names[] = {"stable"};
+    struct {
+        dl4c_version_policy policy;
+        int latest;
+        bool labels, ignore;
+        const char *want;
+    } cases[] = {
+        {DL4C_POLICY_LATEST, 0, false, false, "3"},
+        {DL4C_POLICY_LATEST, 2, false, false, "3,2"},
+        {DL4C_POLICY_SPECIFIC, 0, false, false, "3,1"},
+        {DL4C_POLICY_ALL, 0, false, false, "3,2,1"},
+        {DL4C_POLICY_LATEST, 0, true, false, "3,2"},
+        {DL4C_POLICY_LATEST, 0, true, true, "3"},
+        {DL4C_POLICY_LABELS, 0, true, false, "2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dl4c_serve_options o = options();
+        o.poll_seconds = 0;
+        dl4c_server *s = NULL;
+        REQUIRE_OK(dl4c_server_create(&o, &s));
+        dl4c_serve_model m = {.name = "p",
+                              .base_path = base,
+                              .policy = cases[i].policy,
+                              .latest = cases[i].latest,
+                              .versions = two,
+                              .n_versions = 2,
+                              .ignore_labels = cases[i].ignore,
+                              .n_labels = cases[i].labels,
+                              .label_names = names,
+                              .label_versions = stable,
+                              .batch_timeout_micros = -1,
+                              .log_sample_rate = -1};
+        REQUIRE_OK(dl4c_server_add_model(s, &m));
+        REQUIRE_OK(dl4c_server_start(s));
+        CHECK(wait_ready(s));
+        char got[64];
+        served_versions(s, "p", got, sizeof got);
+        CHECK_MSG(!strcmp(got, cases[i].want), "case %zu: served %s, want %s",
+                  i, got, cases[i].want);
+        dl4c_server_free(s);
+    }
+    dl4c_server *s = NULL;
+    REQUIRE_OK(dl4c_server_create(NULL, &s));
+    dl4c_serve_model bad = {.name = "b",
+                            .base_path = base,
+                            .policy = DL4C_POLICY_LABELS,
+                            .ignore_labels = true};
+    CHECK_ERR(dl4c_server_add_model(s, &bad), DL4C_INVALID_ARG,
+              "cannot ignore labels");
+    dl4c_server_free(s);
+}
+
 static void test_errors(void)
 {
     char path[700], *text = NULL;
@@ -446,5 +531,5 @@ static void test_config_file(void)
     CHECK_ERR(dl4c_server_create(&o, &s), DL4C_INVALID_ARG, "max_batch_size");
 }
 
-TEST_MAIN(test_batching, test_loading, test_hot_swap, test_errors,
-          test_config_file)
+TEST_MAIN(test_batching, test_loading, test_hot_swap, test_policies,
+          test_errors, test_config_file)

@@ -30,8 +30,9 @@
  *   keras.version, keras.backend   what wrote the file
  *   keras.input_layouts, keras.output_layouts
  *       JSON lists, present when some input or output is channels_first:
- *       "channels_first" entries hold NHWC arrays in dl4c (see
- *       dl4c_keras_input_convert)
+ *       "channels_first" entries hold NHWC arrays in dl4c,
+ *       "channels_first:2" sequences of frames [N, T, C, ...] as
+ *       [N, T, ..., C] (see dl4c_keras_input_convert)
  *   keras.warnings   JSON list of what imported only approximately (an
  *                    optimizer setting dl4c lacks, state not restored)
  *

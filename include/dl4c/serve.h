@@ -92,6 +92,7 @@ typedef enum dl4c_version_policy {
     DL4C_POLICY_LATEST = 0, /* the newest `latest` versions (default 1) */
     DL4C_POLICY_SPECIFIC,   /* the versions listed in `versions` */
     DL4C_POLICY_ALL,        /* every version */
+    DL4C_POLICY_LABELS,     /* only the versions labels point at */
     DL4C_POLICY_COUNT
 } dl4c_version_policy;
 
@@ -110,7 +111,8 @@ typedef struct dl4c_serve_model {
     const int64_t *versions; /* for SPECIFIC */
     int n_versions;
     bool ignore_labels; /* serve only what the policy picks; by
-                           default labelled versions are served too */
+                           default labelled versions are served too (not
+                           with DL4C_POLICY_LABELS) */
     int n_labels;       /* labels for URLs, besides the store's */
     const char *const *label_names;
     const int64_t *label_versions;

@@ -29,8 +29,10 @@ static dl4c_status set_json_meta(dl4c_net *net, const char *key, json_t *v)
     return st;
 }
 
-/* "channels_first" for NHWC-held channels-first arrays of rank 3 or more
- * (smaller arrays are the same in both layouts). */
+/* "channels_first" for arrays dl4c holds with the channels of Keras axis 1
+ * moved last, "channels_first:k" for Keras axis k (sequences of frames),
+ * "channels_last" for Keras' own arrays (also for arrays whose channel
+ * axis is the last one anyway). */
 static dl4c_status set_layouts(dl4c_net *net, const char *key,
                                const kx_layout *layouts, int n, bool outputs)
 {
@@ -39,10 +41,14 @@ static dl4c_status set_layouts(dl4c_net *net, const char *key,
     for (int i = 0; a && i < n; i++) {
         dl4c_shape s = outputs ? dl4c_net_output_shape(net, i)
                                : dl4c_net_input_shape(net, i);
-        bool cf = layouts[i] == KX_LAYOUT_CF && s.ndim >= 2;
-        any |= cf;
-        json_array_append_new(
-            a, json_string(cf ? "channels_first" : "channels_last"));
+        int axis = layouts[i];
+        char text[32] = "channels_last";
+        if (axis > 0 && axis < s.ndim) {
+            snprintf(text, sizeof text,
+                     axis == 1 ? "channels_first" : "channels_first:%d", axis);
+            any = true;
+        }
+        json_array_append_new(a, json_string(text));
     }
     if (!a)
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
@@ -146,30 +152,48 @@ dl4c_status dl4c_keras_import_files(const char *config_path,
 
 /* ---- layouts of arrays going in and out ---- */
 
-static bool is_cf(const dl4c_net *net, const char *key, int i)
+/* The Keras channel axis of input or output i held channels-last, or 0. */
+static int cf_axis(const dl4c_net *net, const char *key, int i)
 {
     const char *text = dl4c_net_get_metadata(net, key);
     json_t *a = text ? json_loads(text, 0, NULL) : NULL;
     const char *v = json_string_value(json_array_get(a, (size_t)i));
-    bool cf = v && !strcmp(v, "channels_first");
+    int axis = 0;
+    if (v && !strncmp(v, "channels_first", 14))
+        axis = v[14] == ':' ? atoi(v + 15) : 1;
     json_decref(a);
-    return cf;
+    return axis;
 }
 
-/* [N, C, S] <-> [N, S, C] over the flattened spatial dims S. */
-static void transpose(const dl4c_tensor *in, dl4c_tensor *out, int64_t n,
+/* [O, C, S] <-> [O, S, C]: the channel axis between the dims before it
+ * (O, batch included) and after it (S). */
+static void transpose(const dl4c_tensor *in, dl4c_tensor *out, int64_t o,
                       int64_t c, int64_t s, bool to_last)
 {
     size_t dts = dl4c_dtype_size(dl4c_tensor_dtype(in));
     const char *src = dl4c_tensor_data(in);
     char *dst = dl4c_tensor_data(out);
-    for (int64_t b = 0; b < n; b++)
+    for (int64_t b = 0; b < o; b++)
         for (int64_t ch = 0; ch < c; ch++)
             for (int64_t x = 0; x < s; x++) {
                 int64_t cf = (b * c + ch) * s + x, cl = (b * s + x) * c + ch;
                 memcpy(dst + (size_t)(to_last ? cl : cf) * dts,
                        src + (size_t)(to_last ? cf : cl) * dts, dts);
             }
+}
+
+/* Keras' shape of the per-example dl4c shape `s` held with the channels
+ * of Keras axis `axis` last. */
+static dl4c_shape keras_shape(const dl4c_shape *s, int axis)
+{
+    dl4c_shape k = *s;
+    if (axis < 1 || axis >= s->ndim)
+        return k;
+    int64_t ch = s->dim[s->ndim - 1];
+    memmove(k.dim + axis, s->dim + axis - 1,
+            sizeof s->dim[0] * (size_t)(s->ndim - axis));
+    k.dim[axis - 1] = ch;
+    return k;
 }
 
 static dl4c_status convert(const dl4c_net *net, int i, bool input,
@@ -189,50 +213,51 @@ static dl4c_status convert(const dl4c_net *net, int i, bool input,
         input ? dl4c_net_input_shape(net, i) : dl4c_net_output_shape(net, i);
     dl4c_shape s = dl4c_tensor_shape(a);
     int64_t rows = s.ndim ? s.dim[0] : 1;
-    bool cf =
-        is_cf(net, input ? "keras.input_layouts" : "keras.output_layouts", i);
-    dl4c_shape full = {.ndim = net_shape.ndim + 1};
+    int axis =
+        cf_axis(net, input ? "keras.input_layouts" : "keras.output_layouts", i);
+    if (axis >= net_shape.ndim)
+        axis = 0;
+    /* the array Keras has: [N, shape] with the channels at `axis` */
+    dl4c_shape ks = keras_shape(&net_shape, axis);
+    dl4c_shape full = {.ndim = ks.ndim + 1};
     full.dim[0] = rows;
-    memcpy(full.dim + 1, net_shape.dim,
-           sizeof net_shape.dim[0] * (size_t)net_shape.ndim);
-    if (cf && input) { /* the Keras array is [N, C, d...] */
-        full.dim[1] = net_shape.dim[net_shape.ndim - 1];
-        memcpy(full.dim + 2, net_shape.dim,
-               sizeof net_shape.dim[0] * (size_t)(net_shape.ndim - 1));
-    }
+    memcpy(full.dim + 1, ks.dim, sizeof ks.dim[0] * (size_t)ks.ndim);
     if (input && dl4c_tensor_size(a) != rows * dl4c_shape_size(&net_shape))
         return dl4c_error_set(DL4C_SHAPE,
                               "input %d ('%s'): expected %s, got %s", i,
                               dl4c_net_input_name(net, i),
                               dl4c_shape_format(&full, want, sizeof want),
                               dl4c_shape_format(&s, got, sizeof got));
-    if (input && cf) {
-        for (int d = 0; d < s.ndim && d < full.ndim; d++)
-            if (s.ndim != full.ndim || s.dim[d] != full.dim[d])
-                return dl4c_error_set(
-                    DL4C_SHAPE,
-                    "input %d ('%s') is channels_first: expected %s, got %s", i,
-                    dl4c_net_input_name(net, i),
-                    dl4c_shape_format(&full, want, sizeof want),
-                    dl4c_shape_format(&s, got, sizeof got));
+    if (input && axis) {
+        bool same = s.ndim == full.ndim;
+        for (int d = 0; same && d < s.ndim; d++)
+            same = s.dim[d] == full.dim[d];
+        if (!same)
+            return dl4c_error_set(
+                DL4C_SHAPE,
+                "input %d ('%s') is channels_first: expected %s, got %s", i,
+                dl4c_net_input_name(net, i),
+                dl4c_shape_format(&full, want, sizeof want),
+                dl4c_shape_format(&s, got, sizeof got));
     }
     DL4C_RETURN_IF(dl4c_tensor_copy(a, out));
-    if (!cf || net_shape.ndim < 2)
+    if (!axis)
         return input ? dl4c_tensor_reshape(*out, full.ndim, full.dim) : DL4C_OK;
-    int64_t c = net_shape.dim[net_shape.ndim - 1];
-    int64_t sp = dl4c_shape_size(&net_shape) / c;
-    transpose(a, *out, rows, c, sp, input);
-    dl4c_shape res = {.ndim = net_shape.ndim + 1};
-    res.dim[0] = rows;
+    /* dims before the channels (batch included), the channels, after */
+    int64_t o = rows, c = net_shape.dim[net_shape.ndim - 1], sp = 1;
+    for (int d = 0; d < axis - 1; d++)
+        o *= net_shape.dim[d];
+    for (int d = axis - 1; d < net_shape.ndim - 1; d++)
+        sp *= net_shape.dim[d];
+    transpose(a, *out, o, c, sp, input);
     if (input) {
+        dl4c_shape res = {.ndim = net_shape.ndim + 1};
+        res.dim[0] = rows;
         memcpy(res.dim + 1, net_shape.dim,
                sizeof net_shape.dim[0] * (size_t)net_shape.ndim);
-    } else { /* [N, d..., C] back to [N, C, d...] */
-        res.dim[1] = c;
-        memcpy(res.dim + 2, net_shape.dim,
-               sizeof net_shape.dim[0] * (size_t)(net_shape.ndim - 1));
+        return dl4c_tensor_reshape(*out, res.ndim, res.dim);
     }
-    return dl4c_tensor_reshape(*out, res.ndim, res.dim);
+    return dl4c_tensor_reshape(*out, full.ndim, full.dim);
 }
 
 dl4c_status dl4c_keras_input_convert(const dl4c_net *net, int i,

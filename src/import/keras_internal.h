@@ -126,10 +126,12 @@ const char *kx_ref_text(const kx_graph *g, kx_ref r, char *buf, size_t cap);
 
 /* ---- translation to a dl4c config ---- */
 
-typedef enum kx_layout {
-    KX_LAYOUT_KERAS = 0, /* the same array as in Keras */
-    KX_LAYOUT_CF         /* Keras' channels_first array as NHWC */
-} kx_layout;
+/* A tensor's layout in dl4c: 0 for Keras' own array, else k > 0: Keras'
+ * channels-first array (channels at Keras axis k: 1 for images, 2 for
+ * sequences of frames) with the channel axis moved last. */
+typedef int kx_layout;
+#define KX_LAYOUT_KERAS 0
+#define KX_LAYOUT_MAX 3 /* largest channel axis tracked */
 
 typedef struct kx_net_info {
     kx_layout *input_layouts;  /* per net input */
@@ -154,7 +156,10 @@ const dl4c_layer_type *kx_find_type(const char *cls, const char *kname);
 bool kx_translation_find(const char *cls, dl4c_keras_translate_fn *fn,
                          void **user);
 
-/* Layout role of a Keras layer (keras_layout.c). */
+/* Layout role of a Keras layer (keras_layout.c). The Keras channel axis
+ * of a KX_ROLE_CF layer's inputs and of its output `slot`. */
+int kx_layout_axis_in(const kx_call *c);
+int kx_layout_axis_out(const kx_call *c, int slot);
 typedef enum kx_role {
     KX_ROLE_KERAS = 0, /* needs its inputs as Keras has them */
     KX_ROLE_CF,        /* channels_first: takes and gives NHWC arrays */
@@ -165,8 +170,9 @@ kx_role kx_layout_role(const kx_call *c);
  * (Flatten, Reshape, Permute). */
 bool kx_layout_keeps(const kx_call *c);
 /* Keras "dims" (1-based, batch excluded) of the Permute that turns a
- * rank-`rank` tensor (batch included) between the layouts. */
-void kx_layout_dims(int rank, bool to_cf, int *dims);
+ * rank-`rank` tensor (batch included) from Keras' array into layout
+ * `axis` (to_cf) or back. */
+void kx_layout_dims(int rank, int axis, bool to_cf, int *dims);
 
 /* ---- training configuration ---- */
 

@@ -614,11 +614,11 @@ static dl4c_status put_state(const kx_source *src, const kx_graph *g,
     int li = dl4c_net_layer_index(net, c->name);
     const dl4c_layer *l = net->nodes[net->n_inputs + li].layer;
     dl4c_tensor *tmp[DL4C_LAYER_MAX_PARAMS] = {0};
+    dl4c_tensor *cast[DL4C_LAYER_MAX_PARAMS * 2] = {0};
     size_t dts = dl4c_dtype_size(net->dtype);
     for (int p = 0; p < l->n_params; p++)
         DL4C_TRY(dl4c_tensor_create(net->dtype, l->params[p].shape.ndim,
                                     l->params[p].shape.dim, &tmp[p]));
-    dl4c_tensor *cast[DL4C_LAYER_MAX_PARAMS * 2] = {0};
     for (int i = 0; i < n_kw; i++)
         DL4C_TRY(dl4c_tensor_cast(kw[i], net->dtype, &cast[i]));
     DL4C_TRY(kx_apply_hook(src, c, info->call_cf[c - g->calls], l, n_kw,

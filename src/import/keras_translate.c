@@ -27,12 +27,13 @@ typedef struct tr {
     const dl4c_keras_options *o;
     kx_problems *p;
     json_t *layers;
-    kx_layout *layout; /* [calls * SLOTS] */
-    int *rank;         /* [calls * SLOTS], 0 while unknown */
-    bool *decided;     /* [calls]: inputs whose layout is chosen */
-    bool *failed;      /* [calls]: not translated */
-    bool *call_cf;     /* [calls]: hook told channels_first */
-    char **conv[2];    /* [calls * SLOTS]: the Permute'd form, by target */
+    kx_layout *layout;              /* [calls * SLOTS] */
+    int *rank;                      /* [calls * SLOTS], 0 while unknown */
+    bool *decided;                  /* [calls]: inputs whose layout is chosen */
+    bool *failed;                   /* [calls]: not translated */
+    bool *call_cf;                  /* [calls]: hook told channels_first */
+    char **conv[KX_LAYOUT_MAX + 1]; /* [calls * SLOTS]: the Permute'd
+                                       form, by layout */
 } tr;
 
 dl4c_keras_ctx kx_ctx(const kx_source *src, bool cf, const char *where)
@@ -200,10 +201,11 @@ static json_t *inputs_json(const tr *t)
     for (int i = 0; a && i < t->g->n_inputs; i++) {
         const kx_call *c = &t->g->calls[t->g->inputs[i]];
         dl4c_shape s = c->shape;
-        if (t->layout[SLOT(t->g->inputs[i], 0)] == KX_LAYOUT_CF &&
-            s.ndim >= 2) {
-            int64_t ch = s.dim[0];
-            memmove(s.dim, s.dim + 1, sizeof s.dim[0] * (size_t)(s.ndim - 1));
+        int axis = t->layout[SLOT(t->g->inputs[i], 0)];
+        if (axis > 0 && axis < s.ndim) { /* Keras axis `axis` moves last */
+            int64_t ch = s.dim[axis - 1];
+            memmove(s.dim + axis - 1, s.dim + axis,
+                    sizeof s.dim[0] * (size_t)(s.ndim - axis));
             s.dim[s.ndim - 1] = ch;
         }
         if (json_array_append_new(a, json_pack("{s:s, s:o}", "name", c->name,
@@ -248,45 +250,29 @@ static dl4c_status append_layer(tr *t, json_t *layer)
     return DL4C_OK;
 }
 
-/* The name of tensor r in layout `want`, adding a Permute layer when its
- * layout differs. */
-static dl4c_status convert(tr *t, kx_ref r, kx_layout want, char *buf,
-                           size_t cap)
+/* A Permute layer named `name` taking `from` between Keras' array and
+ * layout `axis` (of a rank-`rank` tensor), through the Permute type's
+ * hook. */
+static dl4c_status add_permute(tr *t, const char *from, const char *name,
+                               int rank, int axis, bool to_cf)
 {
-    const kx_graph *g = t->g;
-    kx_ref_text(g, r, buf, cap);
-    if (t->layout[SLOT(r.call, r.slot)] == want)
-        return DL4C_OK;
-    char **cached = &t->conv[want][SLOT(r.call, r.slot)];
-    if (*cached) {
-        snprintf(buf, cap, "%s", *cached);
-        return DL4C_OK;
-    }
-    int rank = rank_of(t, r);
-    if (rank <= 2) /* the same array in both layouts (or unknown) */
-        return DL4C_OK;
     const dl4c_layer_type *type = kx_find_type("Permute", NULL);
-    char name[NAME_CAP], where[NAME_CAP + 40];
-    snprintf(name, sizeof name, "%s.%s", g->calls[r.call].name,
-             want == KX_LAYOUT_CF ? "nhwc" : "nchw");
-    if (r.slot)
-        snprintf(name + strlen(name), sizeof name - strlen(name), ".%d",
-                 r.slot);
+    char where[NAME_CAP + 40];
     if (!type || !type->from_keras) {
         kx_problem(t->p,
                    "tensor '%s' is channels_first and its consumer needs it "
                    "transposed, but no layer type imports Keras' Permute",
-                   buf);
+                   from);
         return DL4C_OK;
     }
     int dims[DL4C_MAX_DIMS];
-    kx_layout_dims(rank, want == KX_LAYOUT_CF, dims);
+    kx_layout_dims(rank, axis, to_cf, dims);
     json_t *kdims = json_array();
     for (int i = 0; kdims && i < rank - 1; i++)
         json_array_append_new(kdims, json_integer(dims[i]));
     json_t *kcfg = json_pack("{s:o}", "dims", kdims);
     json_t *out = json_pack("{s:s, s:s, s:[s]}", "type", type->name, "name",
-                            name, "inputs", buf);
+                            name, "inputs", from);
     if (!kcfg || !out) {
         json_decref(kcfg);
         json_decref(out);
@@ -302,7 +288,42 @@ static dl4c_status convert(tr *t, kx_ref r, kx_layout want, char *buf,
         kx_problem_last(t->p, name, "Permute");
         return DL4C_OK;
     }
-    DL4C_RETURN_IF(append_layer(t, out));
+    return append_layer(t, out);
+}
+
+/* The name of tensor r in layout `want`, adding Permute layers when its
+ * layout differs (between two channels-first layouts through Keras'
+ * own). */
+static dl4c_status convert(tr *t, kx_ref r, kx_layout want, char *buf,
+                           size_t cap)
+{
+    const kx_graph *g = t->g;
+    kx_layout have = t->layout[SLOT(r.call, r.slot)];
+    kx_ref_text(g, r, buf, cap);
+    if (have == want)
+        return DL4C_OK;
+    char **cached = &t->conv[want][SLOT(r.call, r.slot)];
+    if (*cached) {
+        snprintf(buf, cap, "%s", *cached);
+        return DL4C_OK;
+    }
+    int rank = rank_of(t, r);
+    if (rank < 0)
+        return DL4C_OK; /* earlier layers failed: reported already */
+    if (have != KX_LAYOUT_KERAS && want != KX_LAYOUT_KERAS)
+        DL4C_RETURN_IF(convert(t, r, KX_LAYOUT_KERAS, buf, cap));
+    /* a layout whose channel axis is the last is Keras' own array */
+    int axis = want != KX_LAYOUT_KERAS ? want : have;
+    if (axis >= rank - 1)
+        return DL4C_OK;
+    char name[NAME_CAP];
+    snprintf(name, sizeof name, "%s.%s", g->calls[r.call].name,
+             want == KX_LAYOUT_KERAS ? "nchw" : "nhwc");
+    if (r.slot)
+        snprintf(name + strlen(name), sizeof name - strlen(name), ".%d",
+                 r.slot);
+    DL4C_RETURN_IF(
+        add_permute(t, buf, name, rank, axis, want != KX_LAYOUT_KERAS));
     *cached = dl4c_strdup(name);
     if (!*cached)
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
@@ -391,28 +412,39 @@ static dl4c_status translate_call(tr *t, int ci)
     json_t *out = NULL, *ins = NULL;
     dl4c_status status = DL4C_OK;
 
-    /* the layout the inputs must have */
+    /* the layout the inputs must have: a channels_first layer's; an
+     * adaptable layer's when they agree (its hook knows channels at axis 1
+     * only); else Keras' own. A net input takes its first consumer's. */
+    kx_layout want =
+        role == KX_ROLE_CF ? kx_layout_axis_in(c) : KX_LAYOUT_KERAS;
+    if (want > KX_LAYOUT_MAX) {
+        kx_problem(t->p,
+                   "layer '%s' (%s): channels at axis %d are not "
+                   "supported",
+                   c->name, c->cls, want);
+        want = KX_LAYOUT_KERAS;
+    }
     for (int i = 0; i < c->n_in; i++) {
         int src = c->in[i].call;
         if (g->calls[src].is_input && !t->decided[src]) {
-            t->layout[SLOT(src, 0)] =
-                role == KX_ROLE_CF ? KX_LAYOUT_CF : KX_LAYOUT_KERAS;
+            t->layout[SLOT(src, 0)] = want;
             t->decided[src] = true;
         }
     }
-    kx_layout want = role == KX_ROLE_CF ? KX_LAYOUT_CF : KX_LAYOUT_KERAS;
     if (role == KX_ROLE_ANY) {
         want = t->layout[SLOT(c->in[0].call, c->in[0].slot)];
         for (int i = 1; i < c->n_in; i++)
             if (t->layout[SLOT(c->in[i].call, c->in[i].slot)] != want)
                 want = KX_LAYOUT_KERAS;
+        if (want > 1)
+            want = KX_LAYOUT_KERAS;
     }
-    t->call_cf[ci] = want == KX_LAYOUT_CF;
-    kx_layout out_layout = KX_LAYOUT_KERAS;
-    if (role != KX_ROLE_KERAS && kx_layout_keeps(c))
-        out_layout = want;
+    t->call_cf[ci] = want != KX_LAYOUT_KERAS;
     for (int s = 0; s < c->n_slots && s < SLOTS; s++)
-        t->layout[SLOT(ci, s)] = out_layout;
+        t->layout[SLOT(ci, s)] = role == KX_ROLE_KERAS || !kx_layout_keeps(c)
+                                     ? KX_LAYOUT_KERAS
+                                 : role == KX_ROLE_CF ? kx_layout_axis_out(c, s)
+                                                      : want;
 
     snprintf(where, sizeof where, "layer '%s' (%s)", c->name, c->cls);
     DL4C_TRY(translated(t, c, &out));
@@ -431,7 +463,7 @@ static dl4c_status translate_call(tr *t, int ci)
         out = json_pack("{s:s}", "type", type->name);
         if (!out)
             DL4C_NOMEM_FAIL();
-        dl4c_keras_ctx k = kx_ctx(t->src, want == KX_LAYOUT_CF, where);
+        dl4c_keras_ctx k = kx_ctx(t->src, want != KX_LAYOUT_KERAS, where);
         dl4c_clear_error();
         dl4c_status st = type->from_keras ? type->from_keras(&k, c->kcfg, out)
                                           : same_keys(type, c->kcfg, out);
@@ -494,10 +526,11 @@ dl4c_status kx_translate(const kx_source *src, const kx_graph *g,
     t.failed = dl4c_calloc((size_t)g->n, sizeof *t.failed);
     t.call_cf = info->call_cf =
         dl4c_calloc((size_t)g->n ? (size_t)g->n : 1, sizeof *t.call_cf);
-    t.conv[0] = dl4c_calloc(slots, sizeof *t.conv[0]);
-    t.conv[1] = dl4c_calloc(slots, sizeof *t.conv[1]);
+    for (int k = 0; k <= KX_LAYOUT_MAX; k++)
+        if (!(t.conv[k] = dl4c_calloc(slots, sizeof *t.conv[k])))
+            DL4C_NOMEM_FAIL();
     if (!t.layers || !t.layout || !t.rank || !t.decided || !t.failed ||
-        !t.call_cf || !t.conv[0] || !t.conv[1])
+        !t.call_cf)
         DL4C_NOMEM_FAIL();
     for (int i = 0; i < g->n; i++)
         if (!g->calls[i].is_input)
@@ -533,12 +566,11 @@ fail:
     json_decref(root);
     json_decref(outs);
     json_decref(t.layers);
-    for (size_t i = 0; t.conv[0] && t.conv[1] && i < slots; i++) {
-        dl4c_free(t.conv[0][i]);
-        dl4c_free(t.conv[1][i]);
+    for (int k = 0; k <= KX_LAYOUT_MAX; k++) {
+        for (size_t i = 0; t.conv[k] && i < slots; i++)
+            dl4c_free(t.conv[k][i]);
+        dl4c_free(t.conv[k]);
     }
-    dl4c_free(t.conv[0]);
-    dl4c_free(t.conv[1]);
     dl4c_free(t.layout);
     dl4c_free(t.rank);
     dl4c_free(t.decided);

@@ -459,8 +459,8 @@ dl4c_status dl4c_cfg_updater(const char *where, const json_t *obj,
                              const char *key, dl4c_updater *out)
 {
     static const char *const keys[] = {
-        "type", "learning_rate", "momentum",     "beta1",    "beta2", "epsilon",
-        "rho",  "decay",         "weight_decay", "schedule", NULL};
+        "type",    "learning_rate", "momentum",     "beta1",    "beta2",
+        "epsilon", "rho",           "weight_decay", "schedule", NULL};
     const char *const *lists[] = {keys};
     json_t *v = json_object_get(obj, key);
     const char *name = NULL;
@@ -483,7 +483,6 @@ dl4c_status dl4c_cfg_updater(const char *where, const json_t *obj,
     DL4C_RETURN_IF(
         dl4c_cfg_double(where, v, "epsilon", false, 0, 1, &out->epsilon));
     DL4C_RETURN_IF(dl4c_cfg_double(where, v, "rho", false, 0, 1, &out->rho));
-    DL4C_RETURN_IF(dl4c_cfg_double(where, v, "decay", false, 0, 1, &out->rho));
     DL4C_RETURN_IF(dl4c_cfg_double(where, v, "weight_decay", false, 0, 1e3,
                                    &out->weight_decay));
     json_t *sched = json_object_get(v, "schedule");

@@ -105,11 +105,14 @@ typedef struct parsed {
 
 static dl4c_status parse_policy(const json_t *p, parsed *out, const char *where)
 {
-    static const char *const kinds[] = {"latest", "specific", "all", NULL};
+    static const char *const kinds[] = {"latest", "specific", "all", "labels",
+                                        NULL};
     DL4C_RETURN_IF(check_keys(p, kinds, where));
     if (json_object_size(p) != 1)
         return dl4c_error_set(DL4C_FORMAT,
-                              "%s: give one of latest, specific or all", where);
+                              "%s: give one of latest, specific, all or "
+                              "labels",
+                              where);
     const json_t *v;
     if ((v = json_object_get(p, "latest"))) {
         static const char *const keys[] = {"num_versions", NULL};
@@ -142,6 +145,8 @@ static dl4c_status parse_policy(const json_t *p, parsed *out, const char *where)
         out->m.policy = DL4C_POLICY_SPECIFIC;
         out->m.versions = out->versions;
         out->m.n_versions = (int)json_array_size(list);
+    } else if (json_object_get(p, "labels")) {
+        out->m.policy = DL4C_POLICY_LABELS;
     } else {
         out->m.policy = DL4C_POLICY_ALL;
     }

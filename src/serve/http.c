@@ -5,6 +5,10 @@
  * completion callback ends the in-flight count, which the graceful stop
  * waits on. */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#ifdef __linux__
+#include <linux/filter.h>
+#endif
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -12,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/alloc_internal.h"
@@ -318,13 +324,53 @@ int64_t dl4c_http_connections(const dl4c_http *h)
     return atomic_load(&((dl4c_http *)h)->connections);
 }
 
+/* Stopping without resetting anyone: a connection the kernel completed but
+ * nobody accepted would be reset when the listening socket closes, with
+ * its request sent. So new connection attempts (pure SYN packets) are
+ * dropped first by a socket filter (such clients retry, then find the
+ * port closed: refused, not cut off); handshakes already under way
+ * complete; and every connection waiting in the queue is accepted and
+ * handed to microhttpd, which answers it. */
+static void take_backlog(dl4c_http *h, MHD_socket fd)
+{
+#ifdef __linux__
+    struct sock_filter drop_syn[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),    /* TCP flags */
+        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12), /* SYN and ACK */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0),            /* SYN alone: drop */
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffffu)}; /* the rest: keep */
+    struct sock_fprog prog = {sizeof drop_syn / sizeof drop_syn[0], drop_syn};
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0) {
+        struct timespec ts = {0, 20 * 1000000L}; /* handshakes under way */
+        nanosleep(&ts, NULL);
+    }
+#endif
+    int flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        return;
+    for (;;) {
+        struct sockaddr_storage addr;
+        socklen_t len = sizeof addr;
+        int c = accept(fd, (struct sockaddr *)&addr, &len);
+        if (c < 0)
+            return;
+        if (MHD_add_connection(h->daemon, c, (struct sockaddr *)&addr, len) !=
+                MHD_YES &&
+            h->o.log)
+            h->o.log(h->o.ctx, "a connection waiting at the stop was lost");
+    }
+}
+
 void dl4c_http_quiesce(dl4c_http *h)
 {
     if (!h || atomic_exchange(&h->quiesced, true))
         return;
     MHD_socket fd = MHD_quiesce_daemon(h->daemon);
-    if (fd != MHD_INVALID_SOCKET)
+    if (fd != MHD_INVALID_SOCKET) {
+        take_backlog(h, fd);
         close(fd);
+    }
 }
 
 void dl4c_http_stop(dl4c_http *h)

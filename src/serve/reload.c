@@ -173,6 +173,9 @@ static void choose(dl4c_server *s, dl4c_served_model *m, const candidates *cs,
         case DL4C_POLICY_LATEST:
             want[i] = i < (m->latest > 0 ? m->latest : 1);
             break;
+        case DL4C_POLICY_LABELS:
+            want[i] = false; /* the labels below pick them */
+            break;
         case DL4C_POLICY_SPECIFIC:
             want[i] = false;
             for (int k = 0; k < m->n_versions; k++)

@@ -159,6 +159,8 @@ static dl4c_status check_model(const dl4c_server *s, const dl4c_serve_model *m)
                 "model '%s': unknown version policy", m->name);
     MODEL_CHECK(m->latest >= 0, "model '%s': latest must not be negative",
                 m->name);
+    MODEL_CHECK(m->policy != DL4C_POLICY_LABELS || !m->ignore_labels,
+                "model '%s': the labels policy cannot ignore labels", m->name);
     MODEL_CHECK(m->policy != DL4C_POLICY_SPECIFIC ||
                     (m->n_versions > 0 && m->versions),
                 "model '%s': the specific policy needs versions", m->name);

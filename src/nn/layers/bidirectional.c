@@ -1,14 +1,9 @@
-/* Bidirectional, as Keras: a forward copy of a recurrent layer (any type
- * with go_backwards) and a backward one (go_backwards flipped, or an
- * explicit "backward_layer") read the same input; the backward output
- * sequence is reversed back into input order and the two are merged
- * (concat, sum, mul, ave) or returned as two outputs (merge_mode null).
- * Outputs: the merged output(s), then the forward layer's states, then
- * the backward one's. Initial states come as inputs after the sequence,
- * the forward layer's first. Parameters are the forward layer's then the
- * backward one's, as Keras stores them ("forward/W", ...). With
- * return_sequences both layers output zeros at masked steps (Keras forces
- * zero_output_for_mask). */
+/* Bidirectional, as Keras: forward and backward copies (go_backwards
+ * flipped, or "backward_layer") of any recurrent layer; the backward
+ * output is reversed back in time and merged (concat, sum, mul, ave) or
+ * returned apart (merge_mode null). Outputs: merged output(s), forward
+ * states, backward states; parameters "forward/..." then "backward/...";
+ * with return_sequences masked steps output zeros, as Keras forces. */
 #include <string.h>
 
 #include "core/error_internal.h"
@@ -440,6 +435,9 @@ static const char *const examples[] = {
     "{\"input\": [3, 2], \"layer\": {\"type\": \"Bidirectional\", \"layer\": "
     "{\"type\": \"LSTM\", \"units\": 2, \"stateful\": true, "
     "\"return_sequences\": true}}}",
+    "{\"input\": [2, 3, 3, 1], \"layer\": {\"type\": \"Bidirectional\", "
+    "\"layer\": {\"type\": \"ConvLSTM2D\", \"filters\": 1, \"kernel_size\": "
+    "2, \"return_sequences\": true}, \"merge_mode\": \"concat\"}}",
     "{\"input\": [3, 2], \"layer\": {\"type\": \"Bidirectional\", \"layer\": "
     "{\"type\": \"Dense\", \"units\": 2}}, \"error\": \"layer 'under_test': "
     "Bidirectional wraps a recurrent layer\"}",

@@ -1,17 +1,9 @@
-/* ConvLSTM2D, as Keras: an LSTM whose input and recurrent products are
- * convolutions. Input [N, time, H, W, C] (NHWC frames); the gates z =
- * conv(x_t, W) + b + conv(h_{t-1}, R) with R's convolution always 'same'
- * with stride 1; output [N, time, H', W', filters] or the last frame, then
- * h and c with return_state. Kernels keep Keras' layouts: W [kh, kw, C,
- * 4F], R [kh, kw, F, 4F], b [4F], gates i, f, c, o.
- *
- * Internally the sequence is time-major ([time, N, ...]) so a step is one
- * contiguous block of N*H'*W' rows: the input convolution of every frame
- * is one im2col + GEMM before the loop, each step runs im2col of h and one
- * GEMM, then the LSTM gate kernel shared with the LSTM layer (rows =
- * positions, units = filters). The workspace keeps what BPTT needs: the
- * input columns, gates, states and act(c) of every step; backward
- * recomputes the columns of h. Masks are not taken. */
+/* ConvLSTM2D, as Keras: an LSTM over [N, time, H, W, C] frames whose
+ * products are convolutions (h's always 'same', stride 1); kernels in
+ * Keras' layouts W [kh, kw, C, 4F], R [kh, kw, F, 4F]. Internally
+ * time-major, so a step is one block of N*H'*W' rows: im2col + GEMM for
+ * every frame before the loop, then per step im2col of h, one GEMM and
+ * the LSTM gate kernel (rows = positions). No masks. */
 #include <string.h>
 
 #include "core/backend_conv.h"

@@ -1,10 +1,7 @@
-/* Masking, as Keras: a time step whose features all equal mask_value is
- * masked; the output is the input with masked steps zeroed, and the mask
- * ([N, time]) goes to the layers after it. Keras compares over the last
- * axis only; dl4c's masks are per time step, so inputs with several
- * feature axes ([N, time, h, w, c]) mask a step when every value of it
- * equals mask_value. The mask stays in the workspace for the backward
- * pass. */
+/* Masking, as Keras: a time step whose values all equal mask_value is
+ * masked and zeroed, and the [N, time] mask goes downstream. Keras
+ * compares over the last axis only; dl4c's masks are per time step, so
+ * inputs with several feature axes mask a step when all of it matches. */
 #include "nn/layers/rnn_common.h"
 
 typedef struct masking_cfg {

@@ -1,17 +1,9 @@
-/* The sequence driver of SimpleRNN, LSTM and GRU. Forward: the input
- * projection of every time step is one GEMM (x W + b) into the gate
- * buffer, then per step one GEMM adds h_prev R and a backend kernel does
- * the gate math (two GEMMs and two kernel phases for GRU without
- * reset_after). Every per-step array the backward pass needs stays in the
- * workspace, indexed by input time t: gates Z[t], the state before t
- * (HP[t], CP[t]), act(c_t), so BPTT runs one GEMM per step for the
- * recurrent gradient and, after the loop, one GEMM each for dW, dR and dx
- * over all steps. Buffers are [batch, time, width], so step t is a view
- * with leading dim time * width.
- *
- * Persistent state (stateful) carries h (and c) across inference calls of
- * the same batch size; training passes start from zeros (or the initial
- * state inputs) and leave it alone. */
+/* The sequence driver of SimpleRNN, LSTM and GRU: one GEMM projects every
+ * step's input before the loop; per step one GEMM adds h_prev R and a
+ * backend kernel does the gate math. Everything BPTT needs stays in the
+ * workspace, indexed by input time ([batch, time, width], step t a view
+ * with ld time*width), so backward runs one GEMM per step and one each for
+ * dW, dR and dx. Stateful layers carry states across inference calls. */
 #include <string.h>
 
 #include "core/error_internal.h"

@@ -1,10 +1,8 @@
-/* TimeDistributed, as Keras: applies one inner layer of any type to every
- * time step. [N, time, d...] is viewed as a batch of N*time examples of
- * shape [d...] and handed to the inner type's own forward and backward,
- * so the wrapper holds no per-type code and moves no data. The inner
- * layer's parameters are the wrapper's (named as the inner type names
- * them); its workspace and persistent state are sized for N*time rows.
- * Masks pass through unchanged. */
+/* TimeDistributed, as Keras: one inner layer of any type applied to every
+ * time step by viewing [N, time, d...] as N*time examples [d...] and
+ * calling the inner type's own functions, so no code per type and no
+ * data movement. Masks pass through. Keras 1's TimeDistributedDense
+ * imports as a TimeDistributed Dense. */
 #include "core/error_internal.h"
 #include "nn/layers/rnn_common.h"
 
@@ -145,10 +143,33 @@ static void backward(dl4c_layer_ctx *x)
     c->inner->type->backward(&ic);
 }
 
+/* Keras 1's TimeDistributedDense (output_dim, activation, bias) is a
+ * TimeDistributed Dense with the same weights */
+static dl4c_status from_keras_dense(const dl4c_keras_ctx *k, const json_t *kcfg,
+                                    json_t *out)
+{
+    json_t *units = json_object_get(kcfg, "output_dim");
+    if (!json_is_integer(units))
+        return dl4c_error_set(DL4C_FORMAT,
+                              "%s: 'output_dim' must be an integer", k->where);
+    json_t *inner = json_pack("{s:s, s:I}", "type", "Dense", "units",
+                              (json_int_t)json_integer_value(units));
+    if (!inner)
+        return dl4c_error_set(DL4C_NOMEM, "out of memory");
+    DL4C_RETURN_IF(dl4c_cfg_set(out, "layer", inner));
+    json_t *act = NULL;
+    DL4C_RETURN_IF(dl4c_keras_activation_json(
+        k, json_object_get(kcfg, "activation"), &act));
+    DL4C_RETURN_IF(dl4c_cfg_set(inner, "activation", act));
+    return dl4c_keras_copy_bool(k, kcfg, "bias", inner, "use_bias");
+}
+
 static dl4c_status from_keras(const dl4c_keras_ctx *k, const json_t *kcfg,
                               json_t *out)
 {
     json_t *inner = NULL;
+    if (!json_object_get(kcfg, "layer") && json_object_get(kcfg, "output_dim"))
+        return from_keras_dense(k, kcfg, out);
     DL4C_RETURN_IF(
         dl4c_wrap_from_keras(k, json_object_get(kcfg, "layer"), &inner));
     return dl4c_cfg_set(out, "layer", inner);
@@ -162,7 +183,8 @@ static dl4c_status keras_weights(const dl4c_keras_ctx *k, const dl4c_layer *l,
     return dl4c_wrap_keras_weights(k, c->inner, n, w, params);
 }
 
-static const char *const keras_classes[] = {"TimeDistributed", NULL};
+static const char *const keras_classes[] = {"TimeDistributed",
+                                            "TimeDistributedDense", NULL};
 
 static const char *const examples[] = {
     "{\"input\": [3, 4], \"layer\": {\"type\": \"TimeDistributed\", "
