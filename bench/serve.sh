@@ -54,7 +54,7 @@ served() { # PORT: "<req/s> <p50 us> <p99 us>"
     echo "$rps $p50 $p99"
 }
 
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc --all) cores"
 echo "date: $(date -u +%Y-%m-%d); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2); $conns connections, ${secs} s per run"
 echo "rounds: $rounds (after one warm-up round); OMP_NUM_THREADS=$OMP_NUM_THREADS"
 : >"$tmp/results"

@@ -4,14 +4,19 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "dl4c/dataset_store.h"
 #include "dl4c/model_store.h"
 
 static cli_opt opts[] = {
     {"dataset", "PATH",
-     "the training data (default: the data recorded when the model was "
-     "trained)",
+     "the training data: a file, a folder or a dataset of the store "
+     "(default: the data recorded when the model was trained)",
+     NULL},
+    {"where", "COND",
+     "with a store dataset: the items (default: the training run's query)",
      NULL},
     {"label-index", "N", "CSV label column to leave out (default: the last)",
      NULL},
@@ -42,7 +47,9 @@ static const char *verdict(double psi)
 
 /* Reads the training data the way the training run did: its CSV options
  * (label column, classes, header lines, delimiter) come from the recorded
- * hyperparameters unless given here. */
+ * hyperparameters unless given here. A name that is not a file is a
+ * dataset of the store, selected by the training run's query and loaded
+ * with its label column and image size. */
 static void recorded_options(const char *hyperparams, cli_data_opts *d,
                              char *delim, size_t cap)
 {
@@ -65,6 +72,27 @@ static void recorded_options(const char *hyperparams, cli_data_opts *d,
         d->delimiter = delim;
     }
     json_decref(h);
+}
+
+static dl4c_status load_store_dataset(dl4c_store *s, const char *name,
+                                      const dl4c_model_entry *e,
+                                      dl4c_dataset **out)
+{
+    json_t *h = e->hyperparams ? json_loads(e->hyperparams, 0, NULL) : NULL;
+    dl4c_store_load_options lo = dl4c_store_load_options_default();
+    const char *label = json_string_value(json_object_get(h, "label-column"));
+    const char *resize = json_string_value(json_object_get(h, "resize"));
+    long long height = 0, width = 0;
+    if (label)
+        lo.label_column = label;
+    if (resize && sscanf(resize, "%lldx%lld", &height, &width) == 2) {
+        lo.height = height;
+        lo.width = width;
+    }
+    const char *where = OPT("where") ? OPT("where") : e->query;
+    dl4c_status st = dl4c_dataset_store_load(s, name, where, &lo, out);
+    json_decref(h);
+    return st;
 }
 
 static int skew(const char *ref)
@@ -102,7 +130,11 @@ static int skew(const char *ref)
                              e.name, (long long)e.version);
         goto done;
     }
-    if (cli_load_data(data, true, &d, &ds) != DL4C_OK ||
+    struct stat info;
+    dl4c_status loaded = stat(data, &info) == 0 || strchr(data, ',')
+                             ? cli_load_data(data, true, &d, &ds)
+                             : load_store_dataset(s, data, &e, &ds);
+    if (loaded != DL4C_OK ||
         dl4c_model_store_logged_inputs(s, e.name, pinned ? e.version : 0, limit,
                                        &logged) != DL4C_OK) {
         rc = cli_fail("monitor skew");

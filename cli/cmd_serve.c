@@ -154,6 +154,10 @@ static int add_model(dl4c_server *srv)
         m.policy = DL4C_POLICY_LABELS;
     }
     if (dir) {
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "dl4c serve: error: %s: not a folder\n", dir);
+            return CLI_FAIL;
+        }
         m.base_path = dir;
         name_from_path(dir, name, sizeof name);
     } else if (stat(model, &st) == 0) {

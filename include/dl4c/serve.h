@@ -99,7 +99,10 @@ typedef enum dl4c_version_policy {
 /* One served model. Exactly one source: store_name (versions from the
  * model store, labels too), base_path (a folder of numbered version
  * folders, each holding one model file) or path (one model file, served
- * as `version`, default 1). Strings and arrays are copied. */
+ * as `version`, default 1). Strings and arrays are copied. Zero means
+ * "the server's" for max_batch_size and workers; batch_timeout_micros and
+ * log_sample_rate take the server's only when negative (0 is a value:
+ * no wait, no logging). */
 typedef struct dl4c_serve_model {
     const char *name; /* the NAME in URLs */
     const char *store_name;

@@ -329,6 +329,7 @@ void dl4c_served_model_deinit(dl4c_served_model *m)
         dl4c_free(m->store_labels[i].name);
     dl4c_free(m->store_labels);
     dl4c_free(m->token);
+    dl4c_free(m->list_error);
     for (int i = 0; i < m->n_slots; i++) {
         dl4c_servable_free(m->slots[i].servable);
         dl4c_free(m->slots[i].error);

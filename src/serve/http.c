@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #ifdef __linux__
+#include <asm/socket.h> /* SO_ATTACH_FILTER */
 #include <linux/filter.h>
 #endif
 #include <microhttpd.h>

@@ -163,9 +163,8 @@ static int by_version_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* Under no lock (labels are read under it). Marks each wanted candidate. */
-static void choose(dl4c_server *s, dl4c_served_model *m, const candidates *cs,
-                   bool *want)
+/* Marks each candidate the version policy or a label wants. */
+static void choose(const dl4c_served_model *m, const candidates *cs, bool *want)
 {
     for (int i = 0; i < cs->n; i++) {
         int64_t v = cs->c[i].version;
@@ -191,7 +190,6 @@ static void choose(dl4c_server *s, dl4c_served_model *m, const candidates *cs,
         for (int k = 0; k < cs->n_labels; k++)
             want[i] |= cs->labels[k].version == v;
     }
-    (void)s;
 }
 
 static dl4c_version_slot *find_slot(dl4c_served_model *m, int64_t version)
@@ -293,18 +291,24 @@ static void poll_model(dl4c_server *s, dl4c_served_model *m)
         st = add_candidate(&cs, m->file_version, m->source,
                            file_stamp(m->source));
     if (st != DL4C_OK) {
-        dl4c_server_log(s, "model %s: cannot list versions: %s", m->name,
-                        dl4c_last_error());
+        if (!m->list_error || strcmp(m->list_error, dl4c_last_error())) {
+            dl4c_server_log(s, "model %s: cannot list versions: %s", m->name,
+                            dl4c_last_error());
+            dl4c_free(m->list_error);
+            m->list_error = dl4c_strdup(dl4c_last_error());
+        }
         candidates_deinit(&cs);
         return; /* keep serving what is loaded */
     }
+    dl4c_free(m->list_error);
+    m->list_error = NULL;
     qsort(cs.c, (size_t)cs.n, sizeof *cs.c, by_version_desc);
     want = dl4c_calloc((size_t)cs.n + 1, sizeof *want);
     if (!want) {
         candidates_deinit(&cs);
         return;
     }
-    choose(s, m, &cs, want);
+    choose(m, &cs, want);
 
     /* store labels are swapped in whole */
     pthread_mutex_lock(&s->lock);

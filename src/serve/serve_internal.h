@@ -79,6 +79,8 @@ typedef struct dl4c_served_model {
     char *token;
     dl4c_batcher_options batching;
     double log_rate;
+    char *list_error; /* the reload thread's last listing error, logged
+                         once until it changes */
     /* under server->lock: */
     dl4c_label *store_labels;
     int n_store_labels;

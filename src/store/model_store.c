@@ -525,8 +525,7 @@ static dl4c_status take_version(sqlite3 *db, const char *name, int64_t *version)
     const char *steps[] = {
         "INSERT OR IGNORE INTO model_names (name, next_version) VALUES (?, 1)",
         "SELECT next_version FROM model_names WHERE name = ?",
-        "UPDATE model_names SET next_version = next_version + 1 WHERE name = "
-        "?"};
+        "UPDATE model_names SET next_version = next_version + 1 WHERE name=?"};
     for (int i = 0; i < 3 && st == DL4C_OK; i++) {
         if (sqlite3_prepare_v2(db, steps[i], -1, &q, NULL) != SQLITE_OK)
             return dl4c_store_error(db, "model store");

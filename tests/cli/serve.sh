@@ -208,10 +208,25 @@ expect 0 "significant" -- "$dl4c" monitor skew iris:1 --dataset "$tmp/shifted.cs
 expect 1 "no predictions logged for half_plus_three" -- "$dl4c" monitor skew half_plus_three \
     --dataset "$tmp/half.csv"
 
+# ---- a model trained on a dataset of the store: the skew check reads the
+# training set back from the store with the run's query
+(echo "sl,sw,pl,pw,species"; cat $iris) >"$tmp/iris_header.csv"
+expect 0 "150 added" -- "$dl4c" data ingest "$tmp/iris_header.csv" --dataset irisds \
+    --label-column species
+expect 0 "registered irisds:1" -- "$dl4c" train --dataset irisds --where "sl > 0" \
+    --preset mlp --hidden 8 --epochs 3 --no-eval
+start_server "$tmp/ds.log" --model irisds --log-sample-rate 1 || { finish; exit 1; }
+http 200 '"predictions"' POST /v1/models/irisds:predict "$all_rows"
+stop_server
+expect 0 "150 training examples (irisds), 150 logged" -- "$dl4c" monitor skew irisds
+expect 0 "max PSI 0.0000" -- "$dl4c" monitor skew irisds
+
 # ---- usage errors
 expect 2 "exactly one of --model" -- "$dl4c" serve --port 0
 expect 1 "neither a file nor a model store name" -- "$dl4c" serve --port 0 --model 'no such/file'
 expect 1 "no model 'ghost'" -- "$dl4c" serve --port 0 --host 127.0.0.1 --model ghost
+expect 1 "not a folder" -- "$dl4c" serve --port 0 --model-dir "$tmp/nope"
+expect 2 "--max-batch-size" -- "$dl4c" serve --port 0 --model iris --max-batch-size 0
 expect 2 "" -- "$dl4c" serve --port 0 --model iris --config "$tmp/models.json"
 
 finish
