@@ -63,6 +63,88 @@ static void test_row_format(void)
     dl4c_serve_request_deinit(&r);
 }
 
+/* The fast path (plain "instances" bodies) gives the full parser's bits
+ * for every number form, and hands everything else back. */
+static void test_fast_path_matches(void)
+{
+    dl4c_serve_signature s = one_input();
+    s.input_shapes[0] = (dl4c_shape){2, {2, 2}};
+    static const char *const numbers[] = {"0",
+                                          "-0",
+                                          "1",
+                                          "-7",
+                                          "0.1",
+                                          "3.14159",
+                                          "-2.5e-3",
+                                          "1E10",
+                                          "6.02214076e23",
+                                          "1e-45",
+                                          "3.4028234e38",
+                                          "1.17549435e-38",
+                                          "0.000000000000000000000000001",
+                                          "2.2250738585072014e-308",
+                                          "9007199254740993",
+                                          "-9223372036854775808",
+                                          "9223372036854775807",
+                                          "1.0000000000000002",
+                                          "4.9e-324",
+                                          "12345.678901234567",
+                                          "-0.0e+0",
+                                          "1e22",
+                                          "1e23"};
+    int n = (int)(sizeof numbers / sizeof numbers[0]);
+    for (int k = 0; k + 4 <= n + 3; k++) {
+        char body[512];
+        const char *a = numbers[k % n], *b = numbers[(k + 1) % n],
+                   *c = numbers[(k + 2) % n], *d = numbers[(k + 3) % n];
+        /* nested and flat examples, odd spacing */
+        snprintf(body, sizeof body,
+                 " { \"instances\" :[ [[%s,%s],[%s,%s]] ,\n[%s, %s, %s,%s]]} ",
+                 a, b, c, d, d, c, b, a);
+        dl4c_serve_request fast, full;
+        bool took = dl4c_serve_parse_fast(body, strlen(body), &s, &lim, &fast);
+        CHECK_MSG(took, "fast path refused %s", body);
+        CHECK_OK(dl4c_serve_parse_json(body, strlen(body), DL4C_VERB_PREDICT,
+                                       &s, &lim, &full));
+        if (took && full.rows == 2) {
+            CHECK(fast.rows == 2);
+            CHECK_MSG(
+                !memcmp(fast.inputs[0], full.inputs[0], 8 * sizeof(float)),
+                "%s", body);
+            dl4c_serve_request_deinit(&fast);
+        }
+        dl4c_serve_request_deinit(&full);
+    }
+    /* handed back: other keys, names, wrong sizes, NaN, too many rows,
+     * trailing text; the full parser then answers (here with errors) */
+    static const char *const others[] = {
+        "{\"signature_name\": \"x\", \"instances\": [[1,2,3,4]]}",
+        "{\"instances\": [{\"x\": [1,2,3,4]}]}",
+        "{\"instances\": [[1,2,3]]}",
+        "{\"instances\": [[1,2,3,NaN]]}",
+        "{\"instances\": [[1,2,3,1e39]]}",
+        "{\"instances\": [[1,2,3,4]]} x",
+        "{\"instances\": []}",
+        "{\"instances\": [[1,2,3,04]]}",
+        "{\"instances\": [[1,2,3,4.]]}",
+        "{\"instances\": [[1,2,3,9223372036854775808]]}",
+        "{\"instances\": [[1,2,3,123456789012345678901]]}"};
+    for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
+        dl4c_serve_request r;
+        memset(&r, 0x5a, sizeof r);
+        CHECK_MSG(
+            !dl4c_serve_parse_fast(others[k], strlen(others[k]), &s, &lim, &r),
+            "fast path took %s", others[k]);
+    }
+    dl4c_serve_limits two = {.max_depth = 32, .max_rows = 2};
+    const char *three = "{\"instances\": [[1,2,3,4],[1,2,3,4],[1,2,3,4]]}";
+    dl4c_serve_request r;
+    CHECK(!dl4c_serve_parse_fast(three, strlen(three), &s, &two, &r));
+    CHECK_ERR(
+        dl4c_serve_parse(three, strlen(three), DL4C_VERB_PREDICT, &s, &two, &r),
+        DL4C_FORMAT, "more than the limit");
+}
+
 static void test_columnar_format(void)
 {
     dl4c_serve_signature s = one_input();
@@ -301,5 +383,6 @@ static void test_responses(void)
     dl4c_free(t);
 }
 
-TEST_MAIN(test_row_format, test_columnar_format, test_two_inputs, test_examples,
-          test_bad_bodies, test_limits, test_responses)
+TEST_MAIN(test_row_format, test_fast_path_matches, test_columnar_format,
+          test_two_inputs, test_examples, test_bad_bodies, test_limits,
+          test_responses)

@@ -594,6 +594,18 @@ dl4c_status dl4c_serve_parse(const char *body, size_t len, dl4c_serve_verb verb,
                              const dl4c_serve_limits *lim,
                              dl4c_serve_request *out)
 {
+    if (out && sig && lim && verb == DL4C_VERB_PREDICT &&
+        dl4c_serve_parse_fast(body, len, sig, lim, out))
+        return DL4C_OK;
+    return dl4c_serve_parse_json(body, len, verb, sig, lim, out);
+}
+
+dl4c_status dl4c_serve_parse_json(const char *body, size_t len,
+                                  dl4c_serve_verb verb,
+                                  const dl4c_serve_signature *sig,
+                                  const dl4c_serve_limits *lim,
+                                  dl4c_serve_request *out)
+{
     dl4c_status status = DL4C_OK;
     json_t *root = NULL;
     json_error_t err;

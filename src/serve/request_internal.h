@@ -66,6 +66,21 @@ dl4c_status dl4c_serve_parse(const char *body, size_t len, dl4c_serve_verb verb,
                              dl4c_serve_request *out);
 void dl4c_serve_request_deinit(dl4c_serve_request *r);
 
+/* The fast path dl4c_serve_parse tries first (request_fast.c): true when
+ * it parsed the body (then *out holds the rows), false when the full
+ * parser must (then *out is untouched). Same results as the full parser
+ * for everything it accepts. */
+bool dl4c_serve_parse_fast(const char *body, size_t len,
+                           const dl4c_serve_signature *sig,
+                           const dl4c_serve_limits *lim,
+                           dl4c_serve_request *out);
+/* The full parser alone (for tests comparing the two). */
+dl4c_status dl4c_serve_parse_json(const char *body, size_t len,
+                                  dl4c_serve_verb verb,
+                                  const dl4c_serve_signature *sig,
+                                  const dl4c_serve_limits *lim,
+                                  dl4c_serve_request *out);
+
 /* DL4C_FORMAT when `body` nests arrays and objects deeper than
  * max_depth (strings are skipped); a cheap check before parsing. */
 dl4c_status dl4c_serve_check_depth(const char *body, size_t len, int max_depth);
