@@ -123,9 +123,10 @@ static char *preset_json(const char *name, const dl4c_dataset *ds,
             " \"activation\": \"relu\"},"
             "{\"type\": \"MaxPooling2D\", \"pool_size\": 2},"
             "{\"type\": \"Flatten\"},"
-            "{\"type\": \"Dense\", \"units\": 500, \"activation\": \"relu\"},");
+            "{\"type\": \"Dense\", \"units\": 500, \"activation\": \"relu\"},"
+            "{\"type\": \"Dropout\", \"rate\": 0.5},");
         training = "{\"updater\": {\"type\": \"adam\", \"learning_rate\": "
-                   "0.001, \"schedule\": {\"type\": \"step\", \"gamma\": 0.5, "
+                   "0.001, \"schedule\": {\"type\": \"step\", \"gamma\": 0.7, "
                    "\"step\": 1, \"per_epoch\": true}}, \"weight_init\": "
                    "\"relu\"}";
     } else if (!strcmp(name, "mlp")) {

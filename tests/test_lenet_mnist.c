@@ -1,9 +1,10 @@
 // labels: slow heavy
 /* LeNet on real MNIST: conv 5x5x20 relu, max-pool 2, conv 5x5x50 relu,
- * max-pool 2, dense 500 relu, softmax output; Adam, batch 64, 3 epochs,
- * fixed seed, must reach at least 99.0 % test accuracy (it reaches about
- * 99.1-99.2 % whatever the seed). Needs ../shared/data/mnist (skipped
- * without it). */
+ * max-pool 2, dense 500 relu, dropout 0.5, softmax output (the `lenet`
+ * preset of dl4c train); Adam with the rate decaying by 0.7 per epoch,
+ * batch 64, 5 epochs, fixed seed, must reach at least 99.0 % test
+ * accuracy (it reaches about 99.3 % whatever the seed). Needs
+ * ../shared/data/mnist (skipped without it). */
 #include <string.h>
 
 #include "test.h"
@@ -20,10 +21,12 @@ static const char *CONFIG =
     "  {\"type\": \"MaxPooling2D\", \"pool_size\": 2},"
     "  {\"type\": \"Flatten\"},"
     "  {\"type\": \"Dense\", \"units\": 500, \"activation\": \"relu\"},"
+    "  {\"type\": \"Dropout\", \"rate\": 0.5},"
     "  {\"type\": \"Output\", \"units\": 10, \"activation\": \"softmax\","
     "   \"loss\": \"mcxent\"}],"
     " \"training\": {\"updater\": {\"type\": \"adam\", \"learning_rate\": "
-    "0.001}, \"weight_init\": \"relu\"}}";
+    "0.001, \"schedule\": {\"type\": \"step\", \"gamma\": 0.7, \"step\": 1, "
+    "\"per_epoch\": true}}, \"weight_init\": \"relu\"}}";
 
 static void test_lenet_reaches_99_percent(void)
 {
@@ -47,7 +50,7 @@ static void test_lenet_reaches_99_percent(void)
     dl4c_iterator_set_normalizer(tit, norm);
     dl4c_listener perf;
     REQUIRE_OK(dl4c_listener_performance(stderr, 100000, &perf));
-    dl4c_fit_options o = {.epochs = 3, .listeners = &perf, .n_listeners = 1};
+    dl4c_fit_options o = {.epochs = 5, .listeners = &perf, .n_listeners = 1};
     CHECK_OK(dl4c_fit(net, it, &o, NULL));
     dl4c_listener_free(&perf);
     REQUIRE_OK(dl4c_eval_create(10, &e));

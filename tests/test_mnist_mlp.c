@@ -1,4 +1,4 @@
-// labels: slow
+// labels: slow heavy
 /* The classic DL4J MNIST example on real MNIST: a 784-500-100-10 MLP with
  * ReLU, softmax + negative log-likelihood, Nesterov momentum 0.98 and L2,
  * batch 64, 15 epochs, must reach at least 98 % test accuracy (the

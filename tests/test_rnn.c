@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <omp.h>
 
 #include "nn/layers/rnn_common.h"
 #include "nn/net_internal.h"
@@ -439,6 +440,90 @@ static void test_conv_lstm_is_lstm_per_position(void)
     dl4c_net_free(lstm);
 }
 
+/* Rows run in blocks on separate threads: outputs and gradients must not
+ * depend on how the batch is split (every kind, masks, dropout,
+ * go_backwards, initial states). */
+static void run_block_case(const char *layers, int threads, double *out,
+                           int64_t n_out, double *grads, int64_t n_grads)
+{
+    char cfg[2048];
+    snprintf(cfg, sizeof cfg,
+             "{\"seed\": 9, \"inputs\": [{\"name\": \"x\", \"shape\": [5, "
+             "3]}], \"layers\": [{\"type\": \"Masking\"}, %s, {\"type\": "
+             "\"Loss\", \"loss\": \"mse\"}]}",
+             layers);
+    dl4c_net *net = NULL;
+    REQUIRE_OK(dl4c_net_parse(cfg, DL4C_F64, &net));
+    dl4c_tensor *x = seq_input(DL4C_F64, 37, 5, 3);
+    for (int64_t b = 0; b < 37; b += 3)
+        for (int f = 0; f < 3; f++)
+            dl4c_tensor_set(x, (b * 5 + b % 5) * 3 + f, 0.0);
+    dl4c_shape os = dl4c_net_output_shape(net, 0);
+    int64_t dims[8] = {37};
+    for (int d = 0; d < os.ndim; d++)
+        dims[d + 1] = os.dim[d];
+    dl4c_tensor *y = NULL;
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F64, os.ndim + 1, dims, &y));
+    for (int64_t i = 0; i < dl4c_tensor_size(y); i++)
+        dl4c_tensor_set(y, i, cos((double)i));
+    const dl4c_tensor *in[1] = {x}, *labels[1] = {y};
+    dl4c_net_targets t = {1, labels, NULL};
+    int before = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    double score;
+    CHECK_OK(dl4c_net_compute_gradients(net, 1, in, &t, &score));
+    omp_set_num_threads(before);
+    const dl4c_tensor *o = dl4c_net_output(net, 0);
+    REQUIRE(dl4c_tensor_size(o) == n_out &&
+            dl4c_net_num_params(net) == n_grads);
+    for (int64_t i = 0; i < n_out; i++)
+        out[i] = dl4c_tensor_get(o, i);
+    for (int64_t i = 0; i < n_grads; i++)
+        grads[i] = dl4c_tensor_get(dl4c_net_gradients(net), i);
+    dl4c_tensor_free(x);
+    dl4c_tensor_free(y);
+    dl4c_net_free(net);
+}
+
+static void test_row_blocks(void)
+{
+    const char *cases[] = {
+        "{\"type\": \"LSTM\", \"units\": 4, \"return_sequences\": true, "
+        "\"dropout\": 0.2, \"recurrent_dropout\": 0.3}",
+        "{\"type\": \"GRU\", \"units\": 4, \"go_backwards\": true}",
+        "{\"type\": \"GRU\", \"units\": 4, \"reset_after\": false, "
+        "\"return_sequences\": true, \"recurrent_dropout\": 0.3}",
+        "{\"type\": \"SimpleRNN\", \"units\": 4, \"return_sequences\": "
+        "true, \"zero_output_for_mask\": true}",
+        "{\"type\": \"Bidirectional\", \"layer\": {\"type\": \"LSTM\", "
+        "\"units\": 3, \"activation\": \"softsign\"}}"};
+    static double o1[37 * 5 * 8], o2[37 * 5 * 8], g1[512], g2[512];
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char layers[512];
+        snprintf(layers, sizeof layers, "%s", cases[c]);
+        dl4c_net *probe = NULL;
+        char cfg[1024];
+        snprintf(cfg, sizeof cfg,
+                 "{\"inputs\": [{\"shape\": [5, 3]}], \"layers\": [%s]}",
+                 layers);
+        REQUIRE_OK(dl4c_net_parse(cfg, DL4C_F64, &probe));
+        dl4c_shape os = dl4c_net_output_shape(probe, 0);
+        int64_t n_out = 37 * dl4c_shape_size(&os);
+        int64_t n_grads = dl4c_net_num_params(probe);
+        dl4c_net_free(probe);
+        REQUIRE(n_out <= 37 * 5 * 8 && n_grads <= 512);
+        run_block_case(layers, 1, o1, n_out, g1, n_grads);
+        run_block_case(layers, 4, o2, n_out, g2, n_grads);
+        int bad = 0;
+        for (int64_t i = 0; i < n_out; i++)
+            bad += o1[i] != o2[i];
+        for (int64_t i = 0; i < n_grads; i++)
+            bad += fabs(g1[i] - g2[i]) > 1e-12 * (1 + fabs(g1[i]));
+        CHECK_MSG(bad == 0, "%s: %d values differ between 1 and 4 threads",
+                  cases[c], bad);
+    }
+}
+
 /* ---- Keras hooks ---- */
 
 static json_t *from_keras(const char *type, int major, const char *kcfg)
@@ -685,5 +770,5 @@ static void test_forget_bias(void)
 TEST_MAIN(test_known_values, test_masked_steps_carry_state,
           test_stateful_carry_over, test_go_backwards,
           test_bidirectional_concat, test_time_distributed, test_embedding,
-          test_conv_lstm_is_lstm_per_position, test_keras_configs,
-          test_keras_weights, test_forget_bias)
+          test_conv_lstm_is_lstm_per_position, test_row_blocks,
+          test_keras_configs, test_keras_weights, test_forget_bias)

@@ -96,6 +96,15 @@ struct dl4c_backend_rnn {
     void (*gru_forward)(const dl4c_rnn_step *s, int phase);
     void (*gru_backward)(const dl4c_rnn_step *s, int phase);
 
+    /* Runs fn(ctx, r0, r1) over row blocks covering [0, rows), each of at
+     * least min_rows rows (one block when rows is smaller), in parallel;
+     * backend calls made inside fn run on the calling thread. Rows of a
+     * recurrent layer are independent, so a whole sequence runs without
+     * synchronizing per step. A device backend may call fn once. */
+    void (*split_rows)(int64_t rows, int64_t min_rows,
+                       void (*fn)(void *ctx, int64_t r0, int64_t r1),
+                       void *ctx);
+
     /* dst[r][c] = src[r][c] (fill: dst = value) over rows x cols with
      * leading dims */
     void (*copy_rows)(dl4c_dtype dt, int64_t rows, int64_t cols,

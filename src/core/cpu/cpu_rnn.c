@@ -5,6 +5,7 @@
  * range) instead of libm's scalar call; double keeps libm for gradient
  * checks. */
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -131,7 +132,31 @@ static void gru_backward(const dl4c_rnn_step *s, int phase)
         gru_bwd_f64(s, phase);
 }
 
+/* One block per thread. The team always has every thread, even when
+ * there is one block, so that the GEMMs and kernels inside run on their
+ * block's thread (OpenBLAS and dl4c's nested loops go single-threaded
+ * inside a parallel region): a sequence then costs no synchronization
+ * per step, which matters most when other processes share the cores. */
+static void split_rows(int64_t rows, int64_t min_rows,
+                       void (*fn)(void *ctx, int64_t r0, int64_t r1), void *ctx)
+{
+    int threads = omp_get_max_threads();
+    int64_t blocks = min_rows > 0 ? rows / min_rows : rows;
+    blocks = blocks < 1 ? 1 : (blocks > threads ? threads : blocks);
+    if (threads == 1 || omp_in_parallel()) {
+        fn(ctx, 0, rows);
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+        int64_t b = omp_get_thread_num();
+        if (b < blocks)
+            fn(ctx, rows * b / blocks, rows * (b + 1) / blocks);
+    }
+}
+
 const struct dl4c_backend_rnn dl4c_cpu_rnn_ops = {
+    .split_rows = split_rows,
     .simple_forward = simple_forward,
     .simple_backward = simple_backward,
     .lstm_forward = lstm_forward,

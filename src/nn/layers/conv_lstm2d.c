@@ -329,6 +329,7 @@ typedef struct cl_run {
     char *XT, *XCOL, *Z, *ZP, *HP, *HD, *CP, *AC, *Y, *DY, *HCOL, *DM, *RM;
     char *TMP, *GH, *GHR, *GC, *GY, *hfin, *cfin, *ylast;
     const char *W, *R, *b;
+    bool dy_on; /* backward of a sequence output: DY holds it */
 } cl_run;
 
 static char *at(const cl_run *r, const void *base, int64_t elems)
@@ -387,16 +388,27 @@ static dl4c_rnn_mat mat(void *data, int64_t ld)
 }
 
 /* views for processing step k; every block is [N*P rows, width] */
-static void step_views(const cl_run *r, int64_t k, dl4c_rnn_step *s)
+static dl4c_rnn_mat shift(const cl_run *r, dl4c_rnn_mat m, int64_t r0)
+{
+    if (m.data)
+        m.data = at(r, m.data, r0 * m.ld);
+    return m;
+}
+
+/* views for processing step k, images [i0, i1): every block is
+ * [images * P rows, width] */
+static void step_views(const cl_run *r, int64_t k, int64_t i0, int64_t i1,
+                       dl4c_rnn_step *s)
 {
     const dl4c_rnn_cfg *c = &r->c->rnn;
-    const int64_t T = r->T, F = r->F, NP = r->NP;
+    const int64_t T = r->T, F = r->F, NP = r->NP, P = r->c->P;
     const int64_t t = c->go_backwards ? T - 1 - k : k;
     const int64_t nt = c->go_backwards ? t - 1 : t + 1;
+    const int64_t r0 = i0 * P;
     const bool last = k == T - 1;
     memset(s, 0, sizeof *s);
     s->dt = r->dt;
-    s->rows = NP;
+    s->rows = (i1 - i0) * P;
     s->units = F;
     s->act = &c->act;
     s->rec_act = &c->rec_act;
@@ -409,20 +421,28 @@ static void step_views(const cl_run *r, int64_t k, dl4c_rnn_step *s)
         s->hd_prev = mat(at(r, r->HD, t * NP * F), F);
         if (!last)
             s->hd = mat(at(r, r->HD, nt * NP * F), F);
-        s->rmask = r->RM;
+        s->rmask = at(r, r->RM, r0 * F);
     }
     s->c_prev = mat(at(r, r->CP, t * NP * F), F);
     s->c = last ? mat(r->cfin, F) : mat(at(r, r->CP, nt * NP * F), F);
     s->ac = mat(at(r, r->AC, t * NP * F), F);
-    if (c->return_sequences)
+    if (c->return_sequences) {
         s->y = mat(at(r, r->Y, k * NP * F), F);
-    else if (last)
+        if (r->dy_on)
+            s->dy = mat(at(r, r->DY, k * NP * F), F);
+    } else if (last) {
         s->y = mat(r->ylast, F);
-    s->gh = r->GH;
-    s->ghr = r->GHR;
-    s->gc = r->GC;
-    s->gy = r->GY;
+    }
     s->tmp = mat(r->TMP, 5 * F);
+    dl4c_rnn_mat *rowed[] = {&s->z,       &s->zpre, &s->h_prev, &s->h,
+                             &s->hd_prev, &s->hd,   &s->c_prev, &s->c,
+                             &s->ac,      &s->y,    &s->dy,     &s->tmp};
+    for (size_t i = 0; i < sizeof rowed / sizeof rowed[0]; i++)
+        *rowed[i] = shift(r, *rowed[i], r0);
+    s->gh = at(r, r->GH, r0 * F);
+    s->ghr = at(r, r->GHR, r0 * F);
+    s->gc = at(r, r->GC, r0 * F);
+    s->gy = at(r, r->GY, r0 * F);
 }
 
 /* [N, T, X] <-> [T, N, X] one step at a time */
@@ -469,6 +489,43 @@ static void initial_states(const cl_run *r, dl4c_layer_ctx *x)
     }
 }
 
+/* The forward steps for images [i0, i1); each block has its own rows of
+ * the h columns buffer. */
+static void forward_images(void *ctx, int64_t i0, int64_t i1)
+{
+    const cl_run *r = ctx;
+    const convlstm_cfg *c = r->c;
+    const int64_t F4 = 4 * r->F, rows = (i1 - i0) * c->P;
+    char *hcol = at(r, r->HCOL, i0 * c->P * c->K2);
+    for (int64_t k = 0; k < r->T; k++) {
+        dl4c_rnn_step s;
+        step_views(r, k, i0, i1, &s);
+        const void *hs = r->rdrop ? s.hd_prev.data : s.h_prev.data;
+        r->be->conv->im2col(r->dt, &c->gh, i1 - i0, 0, r->F, hs, hcol);
+        r->be->gemm(r->dt, false, false, rows, F4, c->K2, 1.0, hcol, c->K2,
+                    r->R, F4, 1.0, s.z.data, F4);
+        r->be->rnn->lstm_forward(&s);
+    }
+}
+
+/* The backward steps for images [i0, i1): gate gradients, and h_prev's
+ * gradient through R as col2im(dz R^T) */
+static void backward_images(void *ctx, int64_t i0, int64_t i1)
+{
+    const cl_run *r = ctx;
+    const convlstm_cfg *c = r->c;
+    const int64_t F4 = 4 * r->F, rows = (i1 - i0) * c->P;
+    char *hcol = at(r, r->HCOL, i0 * c->P * c->K2);
+    for (int64_t k = r->T - 1; k >= 0; k--) {
+        dl4c_rnn_step s;
+        step_views(r, k, i0, i1, &s);
+        r->be->rnn->lstm_backward(&s);
+        r->be->gemm(r->dt, false, true, rows, c->K2, F4, 1.0, s.z.data, F4,
+                    r->R, F4, 0.0, hcol, c->K2);
+        r->be->conv->col2im(r->dt, &c->gh, i1 - i0, 0, r->F, hcol, s.ghr);
+    }
+}
+
 static void forward(dl4c_layer_ctx *x)
 {
     cl_run r;
@@ -500,15 +557,8 @@ static void forward(dl4c_layer_ctx *x)
     if (r.b)
         be->bias_add(r.dt, T * NP, F4, r.b, r.Z);
     initial_states(&r, x);
-    for (int64_t k = 0; k < T; k++) {
-        dl4c_rnn_step s;
-        step_views(&r, k, &s);
-        const void *hs = r.rdrop ? s.hd_prev.data : s.h_prev.data;
-        be->conv->im2col(r.dt, &c->gh, n, 0, F, hs, r.HCOL);
-        be->gemm(r.dt, false, false, NP, F4, c->K2, 1.0, r.HCOL, c->K2, r.R, F4,
-                 1.0, s.z.data, F4);
-        be->rnn->lstm_forward(&s);
-    }
+    /* images are independent: each thread runs the sequence for its own */
+    be->rnn->split_rows(n, 1, forward_images, &r);
     if (c->rnn.return_sequences)
         to_batch_major(&r, r.Y, x->outs[0]->data, c->P * F);
     if (c->rnn.stateful && !r.train && x->state) {
@@ -542,23 +592,17 @@ static void backward(dl4c_layer_ctx *x)
         to_time_major(&r, x->douts[0]->data, r.DY, c->P * F);
     else
         be->copy(r.dt, nf, x->douts[0]->data, r.GY);
-    void *dR = x->grads ? x->grads[1]->data : NULL;
-    for (int64_t k = T - 1; k >= 0; k--) {
-        dl4c_rnn_step s;
-        step_views(&r, k, &s);
-        if (c->rnn.return_sequences)
-            s.dy = mat(at(&r, r.DY, k * nf), F);
-        be->rnn->lstm_backward(&s);
-        /* dR += cols(h_prev)^T dz; d(h_prev) through R: col2im(dz R^T) */
-        const void *hs = r.rdrop ? s.hd_prev.data : s.h_prev.data;
-        if (dR) {
+    r.dy_on = c->rnn.return_sequences;
+    be->rnn->split_rows(n, 1, backward_images, &r);
+    /* dR = sum over steps of cols(h_prev)^T dz, columns made again */
+    if (x->grads) {
+        for (int64_t t = 0; t < T; t++) {
+            const void *hs = at(&r, r.rdrop ? r.HD : r.HP, t * NP * F);
             be->conv->im2col(r.dt, &c->gh, n, 0, F, hs, r.HCOL);
             be->gemm(r.dt, true, false, c->K2, F4, NP, 1.0, r.HCOL, c->K2,
-                     s.z.data, F4, k == T - 1 ? 0.0 : 1.0, dR, F4);
+                     at(&r, r.Z, t * NP * F4), F4, t ? 1.0 : 0.0,
+                     x->grads[1]->data, F4);
         }
-        be->gemm(r.dt, false, true, NP, c->K2, F4, 1.0, s.z.data, F4, r.R, F4,
-                 0.0, r.HCOL, c->K2);
-        be->conv->col2im(r.dt, &c->gh, n, 0, F, r.HCOL, r.GHR);
     }
     if (x->layer->n_inputs > 1) {
         if (r.rdrop) {

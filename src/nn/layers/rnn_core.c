@@ -232,6 +232,10 @@ size_t dl4c_rnn_state_size(const dl4c_layer *l, int64_t batch, dl4c_dtype dt)
 
 /* ---- the step loop ---- */
 
+/* Fewest rows a thread takes: below this a row block's GEMMs are too thin
+ * to beat running all rows on one thread. */
+#define ROWS_PER_BLOCK 8
+
 /* Views of the workspace and the layer's arrays for one call. */
 typedef struct rnn_run {
     const dl4c_rnn_cfg *c;
@@ -245,6 +249,7 @@ typedef struct rnn_run {
     char *hfin, *cfin; /* where the final states go */
     const char *W, *R, *b;
     char *out0;
+    const char *dout0; /* backward */
     const void *mask;
 } rnn_run;
 
@@ -307,8 +312,17 @@ static dl4c_rnn_mat mat(void *data, int64_t ld)
     return (dl4c_rnn_mat){data, ld};
 }
 
-/* The step views for processing step k (input time t). */
-static void step_views(const rnn_run *r, int64_t k, dl4c_rnn_step *s)
+/* Row r of a view moved to the first row of a row block. */
+static dl4c_rnn_mat shift(const rnn_run *r, dl4c_rnn_mat m, int64_t r0)
+{
+    if (m.data)
+        m.data = at(r, m.data, r0 * m.ld);
+    return m;
+}
+
+/* The step views for processing step k (input time t), rows [r0, r1). */
+static void step_views(const rnn_run *r, int64_t k, int64_t r0, int64_t r1,
+                       dl4c_rnn_step *s)
 {
     const dl4c_rnn_cfg *c = r->c;
     const int64_t T = r->T, U = r->U, GU = r->GU;
@@ -317,14 +331,14 @@ static void step_views(const rnn_run *r, int64_t k, dl4c_rnn_step *s)
     const bool last = k == T - 1;
     memset(s, 0, sizeof *s);
     s->dt = r->dt;
-    s->rows = r->n;
+    s->rows = r1 - r0;
     s->units = U;
     s->act = &c->act;
     s->rec_act = &c->rec_act;
     s->reset_after = c->reset_after;
     s->zero_output = c->zero_output_for_mask;
     if (r->mask) {
-        s->mask = at(r, r->mask, t);
+        s->mask = at(r, r->mask, r0 * T + t);
         s->mask_stride = T;
     }
     s->z = mat(at(r, r->Z, t * GU), T * GU);
@@ -336,7 +350,7 @@ static void step_views(const rnn_run *r, int64_t k, dl4c_rnn_step *s)
         s->hd_prev = mat(at(r, r->HD, t * U), T * U);
         if (!last)
             s->hd = mat(at(r, r->HD, nt * U), T * U);
-        s->rmask = r->RM;
+        s->rmask = at(r, r->RM, r0 * U);
     }
     if (c->kind == DL4C_RNN_LSTM) {
         s->c_prev = mat(at(r, r->CP, t * U), T * U);
@@ -353,14 +367,22 @@ static void step_views(const rnn_run *r, int64_t k, dl4c_rnn_step *s)
         s->y = mat(at(r, r->out0, k * U), T * U);
         if (k > 0)
             s->y_prev = mat(at(r, r->out0, (k - 1) * U), T * U);
+        if (r->dout0)
+            s->dy = mat(at(r, r->dout0, k * U), T * U);
     } else {
         s->y = s->y_prev = mat(r->out0, U);
     }
-    s->gh = r->GH;
-    s->ghr = r->GHR;
-    s->gc = r->GC;
-    s->gy = r->GY;
     s->tmp = mat(r->TMP, (r->G + 1) * U);
+    dl4c_rnn_mat *rowed[] = {&s->z,      &s->zpre, &s->hr,      &s->rh,
+                             &s->h_prev, &s->h,    &s->hd_prev, &s->hd,
+                             &s->c_prev, &s->c,    &s->ac,      &s->y,
+                             &s->y_prev, &s->dy,   &s->tmp};
+    for (size_t i = 0; i < sizeof rowed / sizeof rowed[0]; i++)
+        *rowed[i] = shift(r, *rowed[i], r0);
+    s->gh = at(r, r->GH, r0 * U);
+    s->ghr = at(r, r->GHR, r0 * U);
+    s->gc = at(r, r->GC, r0 * U);
+    s->gy = at(r, r->GY, r0 * U);
 }
 
 /* c += a[rows, k] * b[k, cols] (beta 1) or c = (beta 0) */
@@ -436,6 +458,82 @@ static void initial_states(const rnn_run *r, dl4c_layer_ctx *x)
     }
 }
 
+/* The forward steps for rows [r0, r1). */
+static void forward_rows(void *ctx, int64_t r0, int64_t r1)
+{
+    const rnn_run *r = ctx;
+    const dl4c_rnn_cfg *c = r->c;
+    const struct dl4c_backend_rnn *k = r->be->rnn;
+    const int64_t T = r->T, U = r->U, GU = r->GU, n = r1 - r0;
+    for (int64_t step = 0; step < T; step++) {
+        dl4c_rnn_step s;
+        step_views(r, step, r0, r1, &s);
+        const dl4c_rnn_mat hs = r->rdrop ? s.hd_prev : s.h_prev;
+        switch (c->kind) {
+        case DL4C_RNN_SIMPLE:
+            gemm(r, n, U, U, hs.data, hs.ld, r->R, U, 1.0, s.z.data, s.z.ld);
+            k->simple_forward(&s);
+            break;
+        case DL4C_RNN_LSTM:
+            gemm(r, n, GU, U, hs.data, hs.ld, r->R, GU, 1.0, s.z.data, s.z.ld);
+            k->lstm_forward(&s);
+            break;
+        default:
+            if (c->reset_after) {
+                gemm(r, n, GU, U, hs.data, hs.ld, r->R, GU, 0.0, s.hr.data,
+                     s.hr.ld);
+                k->gru_forward(&s, 0);
+            } else {
+                gemm(r, n, 2 * U, U, hs.data, hs.ld, r->R, GU, 1.0, s.z.data,
+                     s.z.ld);
+                k->gru_forward(&s, 0);
+                gemm(r, n, U, U, s.rh.data, s.rh.ld, at(r, r->R, 2 * U), GU,
+                     1.0, at(r, s.z.data, 2 * U), s.z.ld);
+                k->gru_forward(&s, 1);
+            }
+            break;
+        }
+    }
+}
+
+/* The backward steps for rows [r0, r1), last step first. */
+static void backward_rows(void *ctx, int64_t r0, int64_t r1)
+{
+    const rnn_run *r = ctx;
+    const dl4c_rnn_cfg *c = r->c;
+    const struct dl4c_backend_rnn *k = r->be->rnn;
+    const int64_t T = r->T, U = r->U, GU = r->GU, n = r1 - r0;
+    for (int64_t step = T - 1; step >= 0; step--) {
+        dl4c_rnn_step s;
+        step_views(r, step, r0, r1, &s);
+        switch (c->kind) {
+        case DL4C_RNN_SIMPLE:
+            k->simple_backward(&s);
+            gemm_bt(r, n, U, U, s.z.data, s.z.ld, r->R, U, 0.0, s.ghr, U);
+            break;
+        case DL4C_RNN_LSTM:
+            k->lstm_backward(&s);
+            gemm_bt(r, n, U, GU, s.z.data, s.z.ld, r->R, GU, 0.0, s.ghr, U);
+            break;
+        default:
+            if (c->reset_after) {
+                k->gru_backward(&s, 0);
+                gemm_bt(r, n, U, GU, s.hr.data, s.hr.ld, r->R, GU, 0.0, s.ghr,
+                        U);
+            } else {
+                k->gru_backward(&s, 1);
+                s.drh = mat(at(r, s.tmp.data, 3 * U), s.tmp.ld);
+                gemm_bt(r, n, U, U, at(r, s.z.data, 2 * U), s.z.ld,
+                        at(r, r->R, 2 * U), GU, 0.0, s.drh.data, s.drh.ld);
+                k->gru_backward(&s, 0);
+                gemm_bt(r, n, U, 2 * U, s.z.data, s.z.ld, r->R, GU, 1.0, s.ghr,
+                        U);
+            }
+            break;
+        }
+    }
+}
+
 void dl4c_rnn_forward(dl4c_layer_ctx *x)
 {
     rnn_run r;
@@ -454,35 +552,9 @@ void dl4c_rnn_forward(dl4c_layer_ctx *x)
     initial_states(&r, x);
     if (!c->return_sequences)
         r.be->fill(r.dt, n * U, 0.0, r.out0);
-    for (int64_t step = 0; step < T; step++) {
-        dl4c_rnn_step s;
-        step_views(&r, step, &s);
-        const dl4c_rnn_mat hs = r.rdrop ? s.hd_prev : s.h_prev;
-        switch (c->kind) {
-        case DL4C_RNN_SIMPLE:
-            gemm(&r, n, U, U, hs.data, hs.ld, r.R, U, 1.0, s.z.data, s.z.ld);
-            k->simple_forward(&s);
-            break;
-        case DL4C_RNN_LSTM:
-            gemm(&r, n, GU, U, hs.data, hs.ld, r.R, GU, 1.0, s.z.data, s.z.ld);
-            k->lstm_forward(&s);
-            break;
-        default:
-            if (c->reset_after) {
-                gemm(&r, n, GU, U, hs.data, hs.ld, r.R, GU, 0.0, s.hr.data,
-                     s.hr.ld);
-                k->gru_forward(&s, 0);
-            } else {
-                gemm(&r, n, 2 * U, U, hs.data, hs.ld, r.R, GU, 1.0, s.z.data,
-                     s.z.ld);
-                k->gru_forward(&s, 0);
-                gemm(&r, n, U, U, s.rh.data, s.rh.ld, at(&r, r.R, 2 * U), GU,
-                     1.0, at(&r, s.z.data, 2 * U), s.z.ld);
-                k->gru_forward(&s, 1);
-            }
-            break;
-        }
-    }
+    /* rows are independent: each thread runs the whole sequence for its
+     * block of rows, with no synchronization between steps */
+    k->split_rows(n, ROWS_PER_BLOCK, forward_rows, &r);
     if (c->stateful && !r.train && x->state) {
         char *state = x->state;
         size_t row = align64((size_t)(n * U) * r.es);
@@ -518,38 +590,8 @@ void dl4c_rnn_backward(dl4c_layer_ctx *x)
         r.be->fill(r.dt, nu, 0.0, r.GY);
     else
         r.be->copy(r.dt, nu, x->douts[0]->data, r.GY);
-    const char *dout0 = x->douts[0]->data;
-    for (int64_t step = T - 1; step >= 0; step--) {
-        dl4c_rnn_step s;
-        step_views(&r, step, &s);
-        if (c->return_sequences)
-            s.dy = mat((char *)dout0 + (size_t)(step * U) * r.es, T * U);
-        switch (c->kind) {
-        case DL4C_RNN_SIMPLE:
-            k->simple_backward(&s);
-            gemm_bt(&r, n, U, U, s.z.data, s.z.ld, r.R, U, 0.0, r.GHR, U);
-            break;
-        case DL4C_RNN_LSTM:
-            k->lstm_backward(&s);
-            gemm_bt(&r, n, U, GU, s.z.data, s.z.ld, r.R, GU, 0.0, r.GHR, U);
-            break;
-        default:
-            if (c->reset_after) {
-                k->gru_backward(&s, 0);
-                gemm_bt(&r, n, U, GU, s.hr.data, s.hr.ld, r.R, GU, 0.0, r.GHR,
-                        U);
-            } else {
-                k->gru_backward(&s, 1);
-                s.drh = mat(at(&r, r.TMP, 3 * U), s.tmp.ld);
-                gemm_bt(&r, n, U, U, at(&r, s.z.data, 2 * U), s.z.ld,
-                        at(&r, r.R, 2 * U), GU, 0.0, s.drh.data, s.drh.ld);
-                k->gru_backward(&s, 0);
-                gemm_bt(&r, n, U, 2 * U, s.z.data, s.z.ld, r.R, GU, 1.0, r.GHR,
-                        U);
-            }
-            break;
-        }
-    }
+    r.dout0 = x->douts[0]->data;
+    k->split_rows(n, ROWS_PER_BLOCK, backward_rows, &r);
     /* gradients of the initial state inputs */
     if (x->layer->n_inputs > 1) {
         if (r.rdrop) {
