@@ -276,6 +276,49 @@ static const row *config_of(const row *rows, int n, const row *weights)
     return NULL;
 }
 
+/* Number of weight values stored under `path` of an open file, every
+ * dataset below it counted (Keras' "Total params"); optimizer state is
+ * kept elsewhere and left out. */
+static int64_t count_values(dl4c_h5 *h, const char *path)
+{
+    if (dl4c_h5_is_dataset(h, path)) {
+        dl4c_tensor *t = NULL;
+        if (dl4c_h5_read(h, path, DL4C_F64, &t) != DL4C_OK)
+            return -1;
+        int64_t n = dl4c_tensor_size(t);
+        dl4c_tensor_free(t);
+        return n;
+    }
+    char **names = NULL;
+    int n = 0;
+    if (dl4c_h5_children(h, path, &names, &n) != DL4C_OK)
+        return -1;
+    int64_t total = 0;
+    for (int i = 0; i < n && total >= 0; i++) {
+        if (!strcmp(names[i], "optimizer_weights"))
+            continue;
+        char child[1024];
+        snprintf(child, sizeof child, "%s/%s", path, names[i]);
+        int64_t c = count_values(h, child);
+        total = c < 0 ? -1 : total + c;
+    }
+    dl4c_h5_free_strings(names, n);
+    return total;
+}
+
+/* The weight values a legacy HDF5 model or weights file holds, -1 for
+ * other files (.keras archives). */
+static int64_t stored_params(const char *path)
+{
+    dl4c_h5 *h = NULL;
+    if (dl4c_h5_open(path, &h) != DL4C_OK)
+        return -1;
+    int64_t n = count_values(
+        h, dl4c_h5_is_group(h, "model_weights") ? "model_weights" : "");
+    dl4c_h5_close(h);
+    return n;
+}
+
 static void test_conformance(void)
 {
     row *rows = NULL;
@@ -284,6 +327,7 @@ static void test_conformance(void)
         TEST_SKIP("no Keras conformance corpus at %s", corpus_dir());
     int present = 0, with_ref = 0, imported = 0, passed = 0, failed = 0;
     int keras_present = 0, keras_pass = 0, not_imported = 0;
+    int counted = 0, count_differs = 0;
     printf("%-70s %-9s %-40s %18s  %s\n", "file", "keras", "layers", "max diff",
            "result");
     for (int i = 0; i < n; i++) {
@@ -313,6 +357,20 @@ static void test_conformance(void)
         if (!r.imported)
             set_why(&r, dl4c_last_error());
         imported += r.imported;
+        /* the net holds exactly the weights Keras saved: Keras' summary
+         * total equals dl4c's */
+        int64_t stored = r.imported ? stored_params(full(rw->file)) : -1;
+        if (stored >= 0) {
+            counted++;
+            if (stored != dl4c_net_num_params(net)) {
+                count_differs++;
+                char why[200];
+                snprintf(why, sizeof why, "%lld parameters, Keras saved %lld",
+                         (long long)dl4c_net_num_params(net),
+                         (long long)stored);
+                set_why(&r, why);
+            }
+        }
         if (rw->ref[0]) {
             with_ref++;
             keras_present += keras;
@@ -348,10 +406,16 @@ static void test_conformance(void)
            present, imported, with_ref, passed, failed, not_imported);
     printf("keras-tier references: %d of %d pass (minimum %d)\n", keras_pass,
            keras_present, MIN_KERAS_PASS);
+    printf("parameter counts: %d of %d HDF5 models match the weights Keras "
+           "saved\n",
+           counted - count_differs, counted);
     fflush(stdout);
     CHECK_MSG(failed == 0, "%d imported models disagree with their reference",
               failed);
     CHECK(keras_pass >= MIN_KERAS_PASS);
+    CHECK_MSG(count_differs == 0 && counted > 100,
+              "%d of %d models hold other parameter counts than Keras saved",
+              count_differs, counted);
     free(rows);
 }
 

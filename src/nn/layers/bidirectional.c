@@ -3,7 +3,10 @@
  * output is reversed back in time and merged (concat, sum, mul, ave) or
  * returned apart (merge_mode null). Outputs: merged output(s), forward
  * states, backward states; parameters "forward/..." then "backward/...";
- * with return_sequences masked steps output zeros, as Keras forces. */
+ * with return_sequences masked steps output zeros, as Keras forces.
+ * "concat_axis" (default -1) picks the axis concat joins along: Keras
+ * joins along its last axis, which for a channels_first ConvLSTM2D is the
+ * width, held second to last in dl4c's channels-last arrays. */
 #include <string.h>
 
 #include "core/error_internal.h"
@@ -15,6 +18,7 @@ typedef struct bidi_cfg {
     dl4c_layer *fwd, *bwd;
     bool explicit_backward;
     dl4c_merge_mode merge;
+    int concat_axis; /* as given: from the end when negative */
     char names[DL4C_LAYER_MAX_PARAMS][64];
     /* set by build */
     int n_merge, n_st, k_in; /* merged outputs, states per side, inputs */
@@ -23,7 +27,7 @@ typedef struct bidi_cfg {
 } bidi_cfg;
 
 static const char *const keys[] = {"layer", "merge_mode", "backward_layer",
-                                   NULL};
+                                   "concat_axis", NULL};
 static const char *const merge_names[DL4C_MERGE_COUNT] = {"concat", "sum",
                                                           "mul", "ave", NULL};
 
@@ -91,6 +95,20 @@ static dl4c_status parse(dl4c_layer *l, const json_t *j)
                    l->where);
         c->merge = (dl4c_merge_mode)m;
     }
+    json_t *ax = json_object_get(j, "concat_axis");
+    c->concat_axis = -1;
+    if (ax) {
+        DL4C_CHECK(json_is_integer(ax) &&
+                       json_integer_value(ax) >= -DL4C_MAX_DIMS &&
+                       json_integer_value(ax) <= DL4C_MAX_DIMS,
+                   DL4C_FORMAT,
+                   "%s: concat_axis must be an axis of the output (negative "
+                   "counts from the end)",
+                   l->where);
+        DL4C_CHECK(c->merge == DL4C_MERGE_CONCAT, DL4C_FORMAT,
+                   "%s: concat_axis needs merge_mode \"concat\"", l->where);
+        c->concat_axis = (int)json_integer_value(ax);
+    }
     bool gb = json_is_true(json_object_get(layer, "go_backwards"));
     fj = inner_json(layer, -1);
     if (back) {
@@ -130,6 +148,9 @@ static dl4c_status write(const dl4c_layer *l, json_t *j)
     if (c->explicit_backward)
         DL4C_RETURN_IF(
             dl4c_cfg_set(j, "backward_layer", dl4c_wrap_write(c->bwd)));
+    if (c->concat_axis != -1)
+        DL4C_RETURN_IF(
+            dl4c_cfg_set(j, "concat_axis", json_integer(c->concat_axis)));
     return DL4C_OK;
 }
 
@@ -179,14 +200,24 @@ static dl4c_status build(dl4c_layer *l)
                                 DL4C_LAYER_MAX_OUTPUTS);
     c->seq = o->ndim == c->fwd->in_shapes[0].ndim;
     c->steps = c->seq ? o->dim[0] : 1;
-    c->cols = o->dim[o->ndim - 1];
-    c->inner = 1;
-    for (int d = c->seq ? 1 : 0; d < o->ndim - 1; d++)
-        c->inner *= o->dim[d];
+    /* [steps, inner, cols]: concat joins blocks of cols values */
+    int first = c->seq ? 1 : 0;
+    int axis = c->concat_axis < 0 ? o->ndim + c->concat_axis : c->concat_axis;
+    if (axis < first || axis >= o->ndim) {
+        char a[96];
+        return dl4c_layer_error(
+            l, DL4C_SHAPE,
+            "concat_axis %d is not an axis of the inner output %s%s",
+            c->concat_axis, dl4c_layer_shape_text(o, a, sizeof a),
+            c->seq ? " other than time" : "");
+    }
+    c->inner = c->cols = 1;
+    for (int d = first; d < o->ndim; d++)
+        *(d < axis ? &c->inner : &c->cols) *= o->dim[d];
     l->n_outputs = c->n_merge + 2 * c->n_st;
     l->out_shapes[0] = *o;
     if (c->merge == DL4C_MERGE_CONCAT)
-        l->out_shapes[0].dim[o->ndim - 1] *= 2;
+        l->out_shapes[0].dim[axis] *= 2;
     if (c->n_merge == 2)
         l->out_shapes[1] = *o;
     for (int k = 0; k < c->n_st; k++) {
@@ -385,6 +416,13 @@ static dl4c_status from_keras(const dl4c_keras_ctx *k, const json_t *kcfg,
         DL4C_RETURN_IF(dl4c_wrap_from_keras(k, kb, &back));
         DL4C_RETURN_IF(dl4c_cfg_set(out, "backward_layer", back));
     }
+    /* Keras concatenates along its last axis whatever the data format:
+     * the width of a channels-first ConvLSTM2D output, which dl4c holds
+     * before the channels */
+    bool concat =
+        !mm || (json_is_string(mm) && !strcmp(json_string_value(mm), "concat"));
+    if (k->channels_first && concat)
+        DL4C_RETURN_IF(dl4c_cfg_set(out, "concat_axis", json_integer(-2)));
     return DL4C_OK;
 }
 
@@ -438,6 +476,17 @@ static const char *const examples[] = {
     "{\"input\": [2, 3, 3, 1], \"layer\": {\"type\": \"Bidirectional\", "
     "\"layer\": {\"type\": \"ConvLSTM2D\", \"filters\": 1, \"kernel_size\": "
     "2, \"return_sequences\": true}, \"merge_mode\": \"concat\"}}",
+    "{\"input\": [2, 3, 3, 1], \"layer\": {\"type\": \"Bidirectional\", "
+    "\"layer\": {\"type\": \"ConvLSTM2D\", \"filters\": 2, \"kernel_size\": "
+    "2, \"padding\": \"same\", \"return_sequences\": true}, "
+    "\"concat_axis\": -2}}",
+    "{\"input\": [2, 3, 3, 1], \"layer\": {\"type\": \"Bidirectional\", "
+    "\"layer\": {\"type\": \"ConvLSTM2D\", \"filters\": 1, \"kernel_size\": "
+    "2}, \"concat_axis\": 1}}",
+    "{\"input\": [3, 2], \"layer\": {\"type\": \"Bidirectional\", \"layer\": "
+    "{\"type\": \"LSTM\", \"units\": 2, \"return_sequences\": true}, "
+    "\"concat_axis\": 0}, \"error\": \"concat_axis 0 is not an axis of the "
+    "inner output [N, 3, 2] other than time\"}",
     "{\"input\": [3, 2], \"layer\": {\"type\": \"Bidirectional\", \"layer\": "
     "{\"type\": \"Dense\", \"units\": 2}}, \"error\": \"layer 'under_test': "
     "Bidirectional wraps a recurrent layer\"}",
