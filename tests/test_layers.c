@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "core/cpu/cpu_internal.h"
 #include "nn/layer_internal.h"
 #include "test.h"
 
@@ -452,5 +453,15 @@ static void test_structural_errors(void)
     CHECK(net == NULL);
 }
 
+/* Run after the others: no layer called a threaded GEMM from inside an
+ * inactive (one-thread) parallel region, where each call would start a
+ * nested thread team (a 30x slowdown of batch-1 convolutions once). */
+static void test_no_gemm_in_inactive_regions(void)
+{
+    CHECK_MSG(dl4c_cpu_gemm_inactive_calls() == 0,
+              "%ld GEMMs ran inside an inactive parallel region",
+              dl4c_cpu_gemm_inactive_calls());
+}
+
 TEST_MAIN(test_every_layer_gradients, test_config_errors_name_the_layer,
-          test_structural_errors)
+          test_structural_errors, test_no_gemm_in_inactive_regions)

@@ -93,15 +93,40 @@ static void conv_forward(dl4c_dtype dt, const dl4c_conv_desc *d, int64_t batch,
         epilogue(dt, rows, F, b, relu, y, true);
         return;
     }
-    bool par = p.slots == 1; /* one block: threads inside the kernels */
-    DL4C_OMP_FOR(p.slots > 1)
+    if (p.slots == 1) { /* one block: threads inside the kernels */
+        forward_block(dt, d, 0, p.rows, x, w, b, relu, y, ws, true);
+        return;
+    }
+    DL4C_OMP_FOR(true)
     for (int64_t s = 0; s < p.slots; s++) {
         char *col = (char *)ws + (size_t)s * p.slot_bytes;
         for (int64_t k = s * p.blocks / p.slots;
              k < (s + 1) * p.blocks / p.slots; k++) {
             int64_t r0 = k * p.rpb,
                     r1 = r0 + p.rpb < p.rows ? r0 + p.rpb : p.rows;
-            forward_block(dt, d, r0, r1, x, w, b, relu, y, col, par);
+            forward_block(dt, d, r0, r1, x, w, b, relu, y, col, false);
+        }
+    }
+}
+
+/* Partial s of the kernel gradient: its run of blocks summed into acc. */
+static void filter_blocks(dl4c_dtype dt, const dl4c_conv_desc *d,
+                          const dl4c_conv_plan *p, int64_t s, const void *x,
+                          const void *dy, char *acc, char *col, bool par)
+{
+    size_t es = dl4c_dtype_size(dt);
+    int64_t F = d->filters, G = d->groups, Fg = F / G;
+    int64_t Cg = d->g.channels / G, kg = p->kcols, ow = d->g.out[2];
+    int64_t k0 = s * p->blocks / p->partials;
+    for (int64_t k = k0; k < (s + 1) * p->blocks / p->partials; k++) {
+        int64_t r0 = k * p->rpb,
+                r1 = r0 + p->rpb < p->rows ? r0 + p->rpb : p->rows;
+        const char *dyb = (const char *)dy + (size_t)(r0 * ow * F) * es;
+        for (int64_t gi = 0; gi < G; gi++) {
+            im2col_rows(dt, &d->g, r0, r1, gi * Cg, Cg, x, col, par);
+            dl4c_cpu_gemm(dt, true, false, kg, Fg, (r1 - r0) * ow, 1.0, col, kg,
+                          dyb + (size_t)(gi * Fg) * es, F, k > k0 ? 1.0 : 0.0,
+                          acc + (size_t)(gi * Fg) * es, F);
         }
     }
 }
@@ -112,38 +137,26 @@ static void conv_backward_filter(dl4c_dtype dt, const dl4c_conv_desc *d,
 {
     dl4c_conv_plan p = dl4c_conv_plan_make(dt, d, batch);
     size_t es = dl4c_dtype_size(dt);
-    int64_t F = d->filters, G = d->groups, Fg = F / G;
-    int64_t Cg = d->g.channels / G, kg = p.kcols, ow = d->g.out[2];
+    int64_t F = d->filters, kg = p.kcols, ow = d->g.out[2];
     if (p.pointwise) {
         dl4c_cpu_gemm(dt, true, false, d->g.channels, F,
                       batch * p.rows_per_img * ow, 1.0, x, d->g.channels, dy, F,
                       0.0, dw, F);
         return;
     }
-    /* one partial: accumulate block by block into dw with threaded kernels;
-     * else partial k sums its own run of blocks */
-    bool par = p.partials == 1;
-    char *parts = (char *)ws + (size_t)p.slots * p.slot_bytes;
-    DL4C_OMP_FOR(p.partials > 1)
-    for (int64_t s = 0; s < p.partials; s++) {
-        char *col = (char *)ws + (size_t)s * p.slot_bytes;
-        char *acc = par ? dw : parts + (size_t)s * p.partial_bytes;
-        int64_t k0 = s * p.blocks / p.partials;
-        for (int64_t k = k0; k < (s + 1) * p.blocks / p.partials; k++) {
-            int64_t r0 = k * p.rpb,
-                    r1 = r0 + p.rpb < p.rows ? r0 + p.rpb : p.rows;
-            const char *dyb = (const char *)dy + (size_t)(r0 * ow * F) * es;
-            for (int64_t gi = 0; gi < G; gi++) {
-                im2col_rows(dt, &d->g, r0, r1, gi * Cg, Cg, x, col, par);
-                dl4c_cpu_gemm(dt, true, false, kg, Fg, (r1 - r0) * ow, 1.0, col,
-                              kg, dyb + (size_t)(gi * Fg) * es, F,
-                              k > k0 ? 1.0 : 0.0, acc + (size_t)(gi * Fg) * es,
-                              F);
-            }
-        }
-    }
-    if (par)
+    /* one partial: accumulate block by block into dw with threaded kernels
+     * (outside any parallel region: a threaded GEMM started inside even an
+     * inactive one makes a new thread team per call); else partial k sums
+     * its own run of blocks */
+    if (p.partials == 1) {
+        filter_blocks(dt, d, &p, 0, x, dy, dw, ws, true);
         return;
+    }
+    char *parts = (char *)ws + (size_t)p.slots * p.slot_bytes;
+    DL4C_OMP_FOR(true)
+    for (int64_t s = 0; s < p.partials; s++)
+        filter_blocks(dt, d, &p, s, x, dy, parts + (size_t)s * p.partial_bytes,
+                      (char *)ws + (size_t)s * p.slot_bytes, false);
     int64_t stride = (int64_t)(p.partial_bytes / es);
     if (dt == DL4C_F32)
         sum_partials_f32(kg * F, p.partials, stride, (const float *)parts, dw);
@@ -169,14 +182,30 @@ static void data_rows(dl4c_dtype dt, const dl4c_conv_desc *d, int64_t r0,
     }
 }
 
+/* Images [n0, n1) of dy back into dx (overwritten), block by block. */
+static void data_images(dl4c_dtype dt, const dl4c_conv_desc *d,
+                        const dl4c_conv_plan *p, int64_t n0, int64_t n1,
+                        const void *dy, const void *w, void *dx, char *col)
+{
+    const dl4c_conv_geom *g = &d->g;
+    size_t es = dl4c_dtype_size(dt);
+    int64_t img = g->in[0] * g->in[1] * g->in[2] * g->channels;
+    memset((char *)dx + (size_t)(n0 * img) * es, 0,
+           (size_t)((n1 - n0) * img) * es);
+    for (int64_t r0 = n0 * p->rows_per_img; r0 < n1 * p->rows_per_img;
+         r0 += p->rpb) {
+        int64_t end = n1 * p->rows_per_img;
+        data_rows(dt, d, r0, r0 + p->rpb < end ? r0 + p->rpb : end, dy, w, dx,
+                  col);
+    }
+}
+
 static void conv_backward_data(dl4c_dtype dt, const dl4c_conv_desc *d,
                                int64_t batch, const void *dy, const void *w,
                                void *dx, void *ws)
 {
     dl4c_conv_plan p = dl4c_conv_plan_make(dt, d, batch);
-    size_t es = dl4c_dtype_size(dt);
     const dl4c_conv_geom *g = &d->g;
-    int64_t img = g->in[0] * g->in[1] * g->in[2] * g->channels;
     if (p.pointwise) {
         dl4c_cpu_gemm(dt, false, true, batch * p.rows_per_img * g->out[2],
                       g->channels, d->filters, 1.0, dy, d->filters, w,
@@ -188,21 +217,16 @@ static void conv_backward_data(dl4c_dtype dt, const dl4c_conv_desc *d,
     int64_t ipu = p.rows_per_img <= p.rpb ? p.rpb / p.rows_per_img : 1;
     int64_t units = (batch + ipu - 1) / ipu;
     int64_t lanes = units < p.slots ? units : p.slots;
-    DL4C_OMP_FOR(lanes > 1)
+    if (lanes == 1) { /* threaded GEMMs, outside any parallel region */
+        data_images(dt, d, &p, 0, batch, dy, w, dx, ws);
+        return;
+    }
+    DL4C_OMP_FOR(true)
     for (int64_t s = 0; s < lanes; s++) {
-        char *col = (char *)ws + (size_t)s * p.slot_bytes;
-        for (int64_t u = s * units / lanes; u < (s + 1) * units / lanes; u++) {
-            int64_t n0 = u * ipu, n1 = n0 + ipu < batch ? n0 + ipu : batch;
-            memset((char *)dx + (size_t)(n0 * img) * es, 0,
-                   (size_t)((n1 - n0) * img) * es);
-            for (int64_t r0 = n0 * p.rows_per_img; r0 < n1 * p.rows_per_img;
-                 r0 += p.rpb) {
-                int64_t r1 = r0 + p.rpb < n1 * p.rows_per_img
-                                 ? r0 + p.rpb
-                                 : n1 * p.rows_per_img;
-                data_rows(dt, d, r0, r1, dy, w, dx, col);
-            }
-        }
+        int64_t n0 = s * units / lanes * ipu,
+                n1 = (s + 1) * units / lanes * ipu;
+        data_images(dt, d, &p, n0, n1 < batch ? n1 : batch, dy, w, dx,
+                    (char *)ws + (size_t)s * p.slot_bytes);
     }
 }
 
@@ -282,7 +306,16 @@ static void gemm_batched(dl4c_dtype dt, bool trans_a, bool trans_b,
                          int64_t stride_c)
 {
     size_t es = dl4c_dtype_size(dt);
-    DL4C_OMP_FOR(count > 1 && count * m * n * k > DL4C_CPU_PAR_MIN)
+    bool par = count > 1 && count * m * n * k > DL4C_CPU_PAR_MIN;
+    if (!par) { /* each GEMM threaded: no enclosing parallel region */
+        for (int64_t i = 0; i < count; i++)
+            dl4c_cpu_gemm(dt, trans_a, trans_b, m, n, k, alpha,
+                          (const char *)a + (size_t)(i * stride_a) * es, lda,
+                          (const char *)b + (size_t)(i * stride_b) * es, ldb,
+                          beta, (char *)c + (size_t)(i * stride_c) * es, ldc);
+        return;
+    }
+    DL4C_OMP_FOR(true)
     for (int64_t i = 0; i < count; i++)
         dl4c_cpu_gemm(dt, trans_a, trans_b, m, n, k, alpha,
                       (const char *)a + (size_t)(i * stride_a) * es, lda,

@@ -3,8 +3,18 @@
  * (cpu_gemv.c); a single-column one (n == 1, a one-unit output layer) to
  * OpenBLAS' GEMV, without GEMM's packing cost. Leading dimensions are the
  * caller's, so views of wider matrices work on every path. */
+#include <omp.h>
+#include <stdatomic.h>
+
 #include "core/cpu/cpu_blas.h"
 #include "core/cpu/cpu_internal.h"
+
+static atomic_long inactive_calls;
+
+long dl4c_cpu_gemm_inactive_calls(void)
+{
+    return atomic_load(&inactive_calls);
+}
 
 static void gemv(dl4c_dtype dt, enum CBLAS_TRANSPOSE t, int64_t rows,
                  int64_t cols, double alpha, const void *a, int64_t lda,
@@ -25,6 +35,12 @@ void dl4c_cpu_gemm(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
                    int64_t lda, const void *b, int64_t ldb, double beta,
                    void *c, int64_t ldc)
 {
+    /* Inside an inactive parallel region (`if` false) the threaded kernels
+     * below would start a nested thread team on every call, which costs
+     * far more than the product: callers run such GEMMs outside any
+     * region. Counted so tests can hold them to it. */
+    if (omp_get_level() > 0 && !omp_in_parallel())
+        atomic_fetch_add_explicit(&inactive_calls, 1, memory_order_relaxed);
     if (m == 1 && n > 1 && k > 1) {
         /* c[1,n] = op(A)[1,k] * op(B): A's row (stride 1) or, when A is
          * stored k x 1, its column (stride lda) */

@@ -40,6 +40,11 @@ void dl4c_cpu_gemm(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
                    int64_t lda, const void *b, int64_t ldb, double beta,
                    void *c, int64_t ldc);
 
+/* How many dl4c_cpu_gemm calls came from inside an inactive (one-thread)
+ * parallel region, where the threaded kernels start a nested team per
+ * call; kernels keep it at zero, tests check it. */
+long dl4c_cpu_gemm_inactive_calls(void);
+
 /* c[1,n] = alpha * x[1,k] * op(B) + beta * c, op(B) = B (stored k x n)
  * or B^T (stored n x k), threaded over the columns of c. */
 void dl4c_cpu_gemv_row(dl4c_dtype dt, bool trans_b, int64_t n, int64_t k,

@@ -140,36 +140,54 @@ void dl4c_cpu_pick_grad(dl4c_dtype dt, int ndim, const int64_t *shape,
 SMALL_GEMM_FN(small_gemm_f32, float)
 SMALL_GEMM_FN(small_gemm_f64, double)
 
+/* Product t of a batch (see dl4c_cpu_gemm_batched). */
+static void gemm_one(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
+                     int64_t n, int64_t k, double alpha, const void *a,
+                     int64_t lda, const void *b, int64_t ldb, double beta,
+                     void *c, int64_t ldc, const dl4c_gemm_batch *batch,
+                     int64_t t, bool small)
+{
+    const size_t es = dl4c_dtype_size(dt);
+    const int64_t c1 = batch->count[1];
+    const int64_t i = t / c1, j = t % c1;
+    const char *pa =
+        (const char *)a +
+        (size_t)(i * batch->stride_a[0] + j * batch->stride_a[1]) * es;
+    const char *pb =
+        (const char *)b +
+        (size_t)(i * batch->stride_b[0] + j * batch->stride_b[1]) * es;
+    char *pc = (char *)c +
+               (size_t)(i * batch->stride_c[0] + j * batch->stride_c[1]) * es;
+    if (!small)
+        dl4c_cpu_gemm(dt, trans_a, trans_b, m, n, k, alpha, pa, lda, pb, ldb,
+                      beta, pc, ldc);
+    else if (dt == DL4C_F32)
+        small_gemm_f32(trans_a, trans_b, m, n, k, alpha, (const float *)pa, lda,
+                       (const float *)pb, ldb, beta, (float *)pc, ldc);
+    else
+        small_gemm_f64(trans_a, trans_b, m, n, k, alpha, (const double *)pa,
+                       lda, (const double *)pb, ldb, beta, (double *)pc, ldc);
+}
+
 void dl4c_cpu_gemm_batched(dl4c_dtype dt, bool trans_a, bool trans_b, int64_t m,
                            int64_t n, int64_t k, double alpha, const void *a,
                            int64_t lda, const void *b, int64_t ldb, double beta,
                            void *c, int64_t ldc, const dl4c_gemm_batch *batch)
 {
-    const size_t es = dl4c_dtype_size(dt);
-    const int64_t c1 = batch->count[1];
-    const int64_t total = batch->count[0] * c1;
+    const int64_t total = batch->count[0] * batch->count[1];
     const bool small = m * n * k < SMALL_GEMM;
-    DL4C_OMP_FOR(small && total > 1 && total * m * n * k > DL4C_CPU_PAR_MIN)
-    for (int64_t t = 0; t < total; t++) {
-        const int64_t i = t / c1, j = t % c1;
-        const char *pa =
-            (const char *)a +
-            (size_t)(i * batch->stride_a[0] + j * batch->stride_a[1]) * es;
-        const char *pb =
-            (const char *)b +
-            (size_t)(i * batch->stride_b[0] + j * batch->stride_b[1]) * es;
-        char *pc =
-            (char *)c +
-            (size_t)(i * batch->stride_c[0] + j * batch->stride_c[1]) * es;
-        if (!small)
-            dl4c_cpu_gemm(dt, trans_a, trans_b, m, n, k, alpha, pa, lda, pb,
-                          ldb, beta, pc, ldc);
-        else if (dt == DL4C_F32)
-            small_gemm_f32(trans_a, trans_b, m, n, k, alpha, (const float *)pa,
-                           lda, (const float *)pb, ldb, beta, (float *)pc, ldc);
-        else
-            small_gemm_f64(trans_a, trans_b, m, n, k, alpha, (const double *)pa,
-                           lda, (const double *)pb, ldb, beta, (double *)pc,
-                           ldc);
+    /* large products run one after another on the threaded GEMM, outside
+     * any parallel region (inside even an inactive one, each would start a
+     * thread team of its own) */
+    const bool par = small && total > 1 && total * m * n * k > DL4C_CPU_PAR_MIN;
+    if (!par) {
+        for (int64_t t = 0; t < total; t++)
+            gemm_one(dt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
+                     c, ldc, batch, t, small);
+        return;
     }
+    DL4C_OMP_FOR(true)
+    for (int64_t t = 0; t < total; t++)
+        gemm_one(dt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                 ldc, batch, t, small);
 }
