@@ -59,9 +59,9 @@ if [[ -d $pngs ]]; then
     "$dl4c" data query fashion --where "1; DELETE FROM dataset_items" --count ||
         echo "(refused, as it should be)"
 
-    step "Fashion-MNIST: train the MLP on the query's items, evaluate on the test split"
+    step "Fashion-MNIST: train a small CNN (LeNet) on the query's items, evaluate on the test split"
     "$dl4c" train --dataset fashion --where "label IN ('bag', 'trouser', 'sneaker')" \
-        --preset mlp --epochs 10 --batch 16 --seed 5 --prefetch 2 --out "$out/fashion3.dl4c"
+        --preset lenet --epochs 8 --batch 16 --seed 5 --prefetch 2 --out "$out/fashion3.dl4c"
 
     step "Fashion-MNIST: a data report of the store (train split vs test split)"
     "$dl4c" data analyze --dataset fashion --out "$out/fashion-report.html"

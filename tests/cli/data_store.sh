@@ -2,10 +2,10 @@
 # labels: cli
 # The dataset store from the command line: ingest the Fashion-MNIST PNG
 # folders (again: nothing changes), query a subset by label, refuse
-# conditions that try to write, train the MLP on the query's items and
-# evaluate on the dataset's test split; corrupt images skipped with their
-# paths, images of another size without --resize, a CSV whose column
-# count changes.
+# conditions that try to write, train the MLP and a small CNN on the
+# query's items and evaluate on the dataset's test split; corrupt images
+# skipped with their paths, images of another size without --resize, a
+# CSV whose column count changes.
 dl4c=$1
 source "$(dirname "$0")/lib.sh"
 shared=${DL4C_SHARED_DIR:-../shared}/data
@@ -36,14 +36,15 @@ expect 1 "syntax error" -- "$dl4c" data query fashion --where "DELETE FROM datas
 expect 0 "350" -- "$dl4c" data query fashion --count
 check "no database was attached" test ! -e "$tmp/evil.db"
 
-# train the MLP on three classes chosen by a query; the test split evaluates
+# train on three classes chosen by a query; the test split evaluates
 expect 0 "Accuracy" -- "$dl4c" train --dataset fashion \
     --where "label IN ('bag', 'trouser', 'sneaker')" --preset mlp \
     --epochs 8 --batch 16 --seed 5 --out "$tmp/fashion3.dl4c" --no-register
+# the small CNN (LeNet) on the same query, fed by the prefetching iterator
 out=$("$dl4c" train --dataset fashion --where "label IN ('bag', 'trouser', 'sneaker')" \
-    --preset mlp --epochs 8 --batch 16 --seed 5 --no-register --prefetch 2 2>&1)
+    --preset lenet --epochs 8 --batch 16 --seed 5 --no-register --prefetch 2 2>&1)
 acc=$(echo "$out" | awk '/ Accuracy:/ {print $2}')
-check "accuracy on the 30 test images ($acc) >= 0.8" awk -v a="$acc" 'BEGIN {exit !(a >= 0.8)}'
+check "CNN accuracy on the 30 test images ($acc) >= 0.9" awk -v a="$acc" 'BEGIN {exit !(a >= 0.9)}'
 check "evaluated on the test split" grep -q "test data: 30 examples" <<<"$out"
 expect 0 "3 classes" -- "$dl4c" train --dataset fashion \
     --where "label IN ('bag', 'trouser', 'sneaker')" --preset mlp --epochs 1 \
