@@ -158,4 +158,19 @@ const char *test_write_file(const char *name, const char *text);
  * size. NULL on failure. */
 char *test_read_file(const char *path, size_t *len);
 
+/* An accuracy run (tests/support/accuracy.c): the net of `config`
+ * (float32) trained on the IDX folder ../shared/data/`dataset` (60,000
+ * training images, image normalizer, batch 64, shuffled with
+ * `shuffle_seed`) for `epochs`, must reach `min_accuracy` on the 10,000
+ * test images; `rows_as_steps` gives it the images as 28 steps of 28
+ * features. Skips the test when the folder is absent. */
+typedef struct test_accuracy_run {
+    const char *dataset, *config;
+    int epochs;
+    uint64_t shuffle_seed;
+    bool rows_as_steps;
+    double min_accuracy;
+} test_accuracy_run;
+void test_idx_accuracy(const test_accuracy_run *run);
+
 #endif

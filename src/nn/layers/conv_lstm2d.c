@@ -387,14 +387,6 @@ static dl4c_rnn_mat mat(void *data, int64_t ld)
     return (dl4c_rnn_mat){data, ld};
 }
 
-/* views for processing step k; every block is [N*P rows, width] */
-static dl4c_rnn_mat shift(const cl_run *r, dl4c_rnn_mat m, int64_t r0)
-{
-    if (m.data)
-        m.data = at(r, m.data, r0 * m.ld);
-    return m;
-}
-
 /* views for processing step k, images [i0, i1): every block is
  * [images * P rows, width] */
 static void step_views(const cl_run *r, int64_t k, int64_t i0, int64_t i1,
@@ -421,7 +413,7 @@ static void step_views(const cl_run *r, int64_t k, int64_t i0, int64_t i1,
         s->hd_prev = mat(at(r, r->HD, t * NP * F), F);
         if (!last)
             s->hd = mat(at(r, r->HD, nt * NP * F), F);
-        s->rmask = at(r, r->RM, r0 * F);
+        s->rmask = r->RM;
     }
     s->c_prev = mat(at(r, r->CP, t * NP * F), F);
     s->c = last ? mat(r->cfin, F) : mat(at(r, r->CP, nt * NP * F), F);
@@ -434,15 +426,11 @@ static void step_views(const cl_run *r, int64_t k, int64_t i0, int64_t i1,
         s->y = mat(r->ylast, F);
     }
     s->tmp = mat(r->TMP, 5 * F);
-    dl4c_rnn_mat *rowed[] = {&s->z,       &s->zpre, &s->h_prev, &s->h,
-                             &s->hd_prev, &s->hd,   &s->c_prev, &s->c,
-                             &s->ac,      &s->y,    &s->dy,     &s->tmp};
-    for (size_t i = 0; i < sizeof rowed / sizeof rowed[0]; i++)
-        *rowed[i] = shift(r, *rowed[i], r0);
-    s->gh = at(r, r->GH, r0 * F);
-    s->ghr = at(r, r->GHR, r0 * F);
-    s->gc = at(r, r->GC, r0 * F);
-    s->gy = at(r, r->GY, r0 * F);
+    s->gh = r->GH;
+    s->ghr = r->GHR;
+    s->gc = r->GC;
+    s->gy = r->GY;
+    dl4c_rnn_step_shift(s, r0, r->es);
 }
 
 /* [N, T, X] <-> [T, N, X] one step at a time */

@@ -52,6 +52,11 @@ dl4c_status dl4c_rnn_write(const dl4c_layer *l, json_t *j);
 dl4c_status dl4c_rnn_build(dl4c_layer *l);
 size_t dl4c_rnn_workspace(const dl4c_layer *l, int64_t batch, dl4c_dtype dt);
 size_t dl4c_rnn_state_size(const dl4c_layer *l, int64_t batch, dl4c_dtype dt);
+/* Moves a step's views, set up for row 0, to row r0, the first of a row
+ * block: the matrices by r0 rows of their leading dimension, the
+ * [rows, units] state gradients and recurrent dropout mask by r0 * units
+ * (es bytes per element). Views that are NULL stay NULL. */
+void dl4c_rnn_step_shift(dl4c_rnn_step *s, int64_t r0, size_t es);
 void dl4c_rnn_forward(dl4c_layer_ctx *x);
 void dl4c_rnn_backward(dl4c_layer_ctx *x);
 

@@ -312,12 +312,23 @@ static dl4c_rnn_mat mat(void *data, int64_t ld)
     return (dl4c_rnn_mat){data, ld};
 }
 
-/* Row r of a view moved to the first row of a row block. */
-static dl4c_rnn_mat shift(const rnn_run *r, dl4c_rnn_mat m, int64_t r0)
+void dl4c_rnn_step_shift(dl4c_rnn_step *s, int64_t r0, size_t es)
 {
-    if (m.data)
-        m.data = at(r, m.data, r0 * m.ld);
-    return m;
+    dl4c_rnn_mat *rowed[] = {&s->z,      &s->zpre, &s->hr,      &s->rh,
+                             &s->h_prev, &s->h,    &s->hd_prev, &s->hd,
+                             &s->c_prev, &s->c,    &s->ac,      &s->y,
+                             &s->y_prev, &s->dy,   &s->tmp};
+    for (size_t i = 0; i < sizeof rowed / sizeof rowed[0]; i++)
+        if (rowed[i]->data)
+            rowed[i]->data =
+                (char *)rowed[i]->data + (size_t)(r0 * rowed[i]->ld) * es;
+    size_t row = (size_t)(r0 * s->units) * es;
+    void **per_row[] = {&s->gh, &s->ghr, &s->gc, &s->gy};
+    for (size_t i = 0; i < sizeof per_row / sizeof per_row[0]; i++)
+        if (*per_row[i])
+            *per_row[i] = (char *)*per_row[i] + row;
+    if (s->rmask)
+        s->rmask = (const char *)s->rmask + row;
 }
 
 /* The step views for processing step k (input time t), rows [r0, r1). */
@@ -350,7 +361,7 @@ static void step_views(const rnn_run *r, int64_t k, int64_t r0, int64_t r1,
         s->hd_prev = mat(at(r, r->HD, t * U), T * U);
         if (!last)
             s->hd = mat(at(r, r->HD, nt * U), T * U);
-        s->rmask = at(r, r->RM, r0 * U);
+        s->rmask = r->RM;
     }
     if (c->kind == DL4C_RNN_LSTM) {
         s->c_prev = mat(at(r, r->CP, t * U), T * U);
@@ -373,16 +384,11 @@ static void step_views(const rnn_run *r, int64_t k, int64_t r0, int64_t r1,
         s->y = s->y_prev = mat(r->out0, U);
     }
     s->tmp = mat(r->TMP, (r->G + 1) * U);
-    dl4c_rnn_mat *rowed[] = {&s->z,      &s->zpre, &s->hr,      &s->rh,
-                             &s->h_prev, &s->h,    &s->hd_prev, &s->hd,
-                             &s->c_prev, &s->c,    &s->ac,      &s->y,
-                             &s->y_prev, &s->dy,   &s->tmp};
-    for (size_t i = 0; i < sizeof rowed / sizeof rowed[0]; i++)
-        *rowed[i] = shift(r, *rowed[i], r0);
-    s->gh = at(r, r->GH, r0 * U);
-    s->ghr = at(r, r->GHR, r0 * U);
-    s->gc = at(r, r->GC, r0 * U);
-    s->gy = at(r, r->GY, r0 * U);
+    s->gh = r->GH;
+    s->ghr = r->GHR;
+    s->gc = r->GC;
+    s->gy = r->GY;
+    dl4c_rnn_step_shift(s, r0, r->es);
 }
 
 /* c += a[rows, k] * b[k, cols] (beta 1) or c = (beta 0) */
