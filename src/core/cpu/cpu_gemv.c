@@ -74,27 +74,40 @@ GEMV_N(gemv_n_f64, double, 64)
 GEMV_T(gemv_t_f32, float)
 GEMV_T(gemv_t_f64, double)
 
+/* Columns [j0, j0 + cols) of dl4c_cpu_gemv_row. */
+static void gemv_cols(dl4c_dtype dt, bool trans_b, int64_t j0, int64_t cols,
+                      int64_t k, double alpha, const void *x, int64_t incx,
+                      const void *b, int64_t ldb, double beta, void *c)
+{
+    if (dt == DL4C_F32) {
+        const float *bj = (const float *)b + (trans_b ? j0 * ldb : j0);
+        (trans_b ? gemv_t_f32 : gemv_n_f32)(k, cols, (float)alpha, x, incx, bj,
+                                            ldb, (float)beta, (float *)c + j0);
+    } else {
+        const double *bj = (const double *)b + (trans_b ? j0 * ldb : j0);
+        (trans_b ? gemv_t_f64 : gemv_n_f64)(k, cols, alpha, x, incx, bj, ldb,
+                                            beta, (double *)c + j0);
+    }
+}
+
 void dl4c_cpu_gemv_row(dl4c_dtype dt, bool trans_b, int64_t n, int64_t k,
                        double alpha, const void *x, int64_t incx, const void *b,
                        int64_t ldb, double beta, void *c)
 {
-    int threads = n * k >= SPLIT_MIN ? omp_get_max_threads() : 1;
+    /* small products, and calls from inside a parallel region (a recurrent
+     * layer's rows on one thread), run here without opening a region */
+    if (n * k < SPLIT_MIN || omp_in_parallel() || omp_get_max_threads() == 1) {
+        gemv_cols(dt, trans_b, 0, n, k, alpha, x, incx, b, ldb, beta, c);
+        return;
+    }
+    int threads = omp_get_max_threads();
     int64_t chunk = (n + threads - 1) / threads;
     chunk = (chunk + 15) / 16 * 16; /* whole cache lines per thread */
     int64_t slices = (n + chunk - 1) / chunk;
-    DL4C_OMP_FOR_N(threads, threads > 1)
+    DL4C_OMP_FOR_N(threads, true)
     for (int64_t s = 0; s < slices; s++) {
         int64_t j0 = s * chunk;
-        int64_t cols = n - j0 < chunk ? n - j0 : chunk;
-        if (dt == DL4C_F32) {
-            const float *bj = (const float *)b + (trans_b ? j0 * ldb : j0);
-            (trans_b ? gemv_t_f32 : gemv_n_f32)(k, cols, (float)alpha, x, incx,
-                                                bj, ldb, (float)beta,
-                                                (float *)c + j0);
-        } else {
-            const double *bj = (const double *)b + (trans_b ? j0 * ldb : j0);
-            (trans_b ? gemv_t_f64 : gemv_n_f64)(k, cols, alpha, x, incx, bj,
-                                                ldb, beta, (double *)c + j0);
-        }
+        gemv_cols(dt, trans_b, j0, n - j0 < chunk ? n - j0 : chunk, k, alpha, x,
+                  incx, b, ldb, beta, c);
     }
 }

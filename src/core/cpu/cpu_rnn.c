@@ -11,11 +11,6 @@
 
 #include "core/cpu/cpu_rnn_decls.inc"
 
-/* Rows per step are split across threads above this many gate values:
- * the gate math costs an exp per value, so fewer suffice than for plain
- * elementwise passes. */
-#define RNN_PAR_MIN 4096
-
 /* e^x for x clamped to [-87, 88]: x = n ln2 + r, e^r by a degree-6
  * polynomial, 2^n through the exponent bits. */
 static inline float fast_expf(float x)
