@@ -12,7 +12,8 @@
 static cli_opt opts[] = {
     {"model", "FILE", "the model (required)", NULL},
     {"input", "PATH",
-     "CSV rows of features ('-' or absent: stdin), an "
+     "CSV rows of features ('-' or absent: stdin), an image file or a "
+     "folder of images (each line then starts with the image's path), an "
      "MNIST directory or IMAGES,LABELS IDX files; .npy arrays (one "
      "--input per model input) write output_<i>.npy to --output-dir",
      NULL},
@@ -44,6 +45,8 @@ typedef struct predictor {
     dl4c_tensor *x; /* [batch, features] */
     int64_t rows, cap;
     dl4c_transform *tp; /* the model's transform process, or NULL */
+    char **paths;       /* image files, one per row, or NULL */
+    int64_t n_paths, done;
 } predictor;
 
 static dl4c_status flush_rows(predictor *p)
@@ -65,6 +68,8 @@ static dl4c_status flush_rows(predictor *p)
         st = dl4c_normalizer_revert_labels(dl4c_net_normalizer(p->net), y);
     for (int64_t r = 0; st == DL4C_OK && r < p->rows; r++) {
         const float *v = (const float *)dl4c_tensor_data(y) + r * p->outputs;
+        if (p->paths)
+            fprintf(p->out, "%s,", p->paths[p->done + r]);
         if (p->classifier && p->format != 1) {
             int64_t best = 0;
             for (int64_t c = 1; c < p->outputs; c++)
@@ -86,6 +91,7 @@ static dl4c_status flush_rows(predictor *p)
     fflush(p->out);
     dl4c_tensor_free(y);
     dl4c_tensor_free(part);
+    p->done += p->rows;
     p->rows = 0;
     return st;
 }
@@ -185,6 +191,53 @@ static int predict_dataset(predictor *p, const char *path)
     return rc;
 }
 
+/* Image files decoded batch by batch and brought to the model's input
+ * [H, W, C]: channels converted, resized (bilinear) when the size
+ * differs; the model's normalizer then applies as to any row. */
+static int predict_images(predictor *p)
+{
+    dl4c_shape in = dl4c_net_input_shape(p->net, 0);
+    if (in.ndim != 3 || in.dim[2] < 1 || in.dim[2] > 4) {
+        char text[128];
+        size_t used = (size_t)snprintf(text, sizeof text, "[");
+        for (int i = 0; i < in.ndim && used < sizeof text; i++)
+            used += (size_t)snprintf(text + used, sizeof text - used, "%s%lld",
+                                     i ? ", " : "", (long long)in.dim[i]);
+        fprintf(stderr,
+                "dl4c predict: error: the model takes %s%s, not images "
+                "[height, width, channels 1-4]\n",
+                text, used < sizeof text ? "]" : "");
+        return CLI_FAIL;
+    }
+    int64_t limit;
+    if (!cli_int(opts, N_OPTS, "limit", p->n_paths, 1, INT64_MAX, &limit))
+        return CLI_USAGE;
+    int64_t n = limit < p->n_paths ? limit : p->n_paths;
+    dl4c_image_options o = dl4c_image_options_default();
+    o.height = in.dim[0];
+    o.width = in.dim[1];
+    o.channels = (int)in.dim[2];
+    dl4c_iterator *it = NULL;
+    if (dl4c_image_iterator_create((const char *const *)p->paths, NULL, n, 0,
+                                   &o, p->cap, false, 0, &it) != DL4C_OK)
+        return cli_fail("predict");
+    int rc = CLI_OK;
+    while (rc == CLI_OK && dl4c_iterator_has_next(it)) {
+        dl4c_batch b;
+        if (dl4c_iterator_next(it, &b) != DL4C_OK) {
+            rc = cli_fail("predict");
+            break;
+        }
+        memcpy(dl4c_tensor_data(p->x), dl4c_tensor_data(b.features),
+               sizeof(float) * (size_t)(b.size * p->width));
+        p->rows = b.size;
+        if (flush_rows(p) != DL4C_OK)
+            rc = cli_fail("predict");
+    }
+    dl4c_iterator_free(it);
+    return rc;
+}
+
 static int run(predictor *p)
 {
     const char *input = OPT("input"), *format = OPT("format");
@@ -224,7 +277,13 @@ static int run(predictor *p)
     int64_t dims[2] = {batch, p->width};
     if (dl4c_tensor_create(DL4C_F32, 2, dims, &p->x) != DL4C_OK)
         return cli_fail("predict");
+    struct stat st;
+    if (input && strcmp(input, "-") && stat(input, &st) == 0 &&
+        dl4c_image_list(input, &p->paths, &p->n_paths) != DL4C_OK)
+        return cli_fail("predict");
     if (cli_flag(opts, N_OPTS, "header")) {
+        if (p->paths)
+            fprintf(p->out, "path,");
         if (p->classifier && p->format != 1)
             fprintf(p->out, "class");
         for (int64_t c = 0; c < p->outputs && (!p->classifier || p->format);
@@ -240,7 +299,8 @@ static int run(predictor *p)
         }
         fputc('\n', p->out);
     }
-    struct stat st;
+    if (p->n_paths)
+        return predict_images(p);
     if (input && strcmp(input, "-") &&
         (strchr(input, ',') || (stat(input, &st) == 0 && S_ISDIR(st.st_mode))))
         return predict_dataset(p, input);
@@ -270,8 +330,8 @@ int cmd_predict(int argc, char **argv)
         return cli_predict_npy(argc, argv);
     int rc = cli_parse(
         argc, argv, "dl4c predict --model FILE [--input PATH] [--output FILE]",
-        "Writes one line of predictions per input row: the class "
-        "(its name when the\nmodel has class names) and the "
+        "Writes one line of predictions per input row or image: the "
+        "class (its name when\nthe model has class names) and the "
         "probabilities, or the predicted values.",
         opts, N_OPTS, pos, 0, &n_pos);
     if (rc)
@@ -290,5 +350,6 @@ int cmd_predict(int argc, char **argv)
     dl4c_tensor_free(p.x);
     dl4c_net_free(p.net);
     dl4c_transform_free(p.tp);
+    dl4c_image_list_free(p.paths, p.n_paths);
     return rc;
 }

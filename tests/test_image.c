@@ -1005,8 +1005,46 @@ static void test_file_iterator_and_prefetch(void)
     dl4c_dataset_free(ds);
 }
 
+/* Image files for prediction: one file, a folder's images sorted, none
+ * in a folder of other files, an error for a missing path. */
+static void test_image_list(void)
+{
+    char dir[1024], sub[1100], p1[1200], p2[1200], txt[1200];
+    snprintf(dir, sizeof dir, "%s/list", test_tmpdir());
+    snprintf(sub, sizeof sub, "%s/b", dir);
+    char cmd[2500];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", sub);
+    REQUIRE(system(cmd) == 0);
+    int64_t shape[3] = {4, 4, 1};
+    dl4c_tensor *img = NULL;
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 3, shape, &img));
+    snprintf(p1, sizeof p1, "%s/z.pgm", dir);
+    snprintf(p2, sizeof p2, "%s/a.PGM", sub);
+    snprintf(txt, sizeof txt, "%s/notes.txt", dir);
+    CHECK_OK(dl4c_image_save_pnm(p1, img, 8));
+    CHECK_OK(dl4c_image_save_pnm(p2, img, 8));
+    dl4c_tensor_free(img);
+    FILE *f = fopen(txt, "w");
+    REQUIRE(f);
+    fputs("not an image\n", f);
+    fclose(f);
+    char **paths = NULL;
+    int64_t n = -1;
+    CHECK_OK(dl4c_image_list(dir, &paths, &n));
+    CHECK(n == 2 && paths && !strcmp(paths[0], p2) && !strcmp(paths[1], p1));
+    dl4c_image_list_free(paths, n);
+    CHECK_OK(dl4c_image_list(p1, &paths, &n));
+    CHECK(n == 1 && !strcmp(paths[0], p1));
+    dl4c_image_list_free(paths, n);
+    CHECK_OK(dl4c_image_list(txt, &paths, &n));
+    CHECK(n == 0 && paths == NULL);
+    snprintf(txt, sizeof txt, "%s/missing", dir);
+    CHECK_ERR(dl4c_image_list(txt, &paths, &n), DL4C_IO, "missing");
+    CHECK_ERR(dl4c_image_list(NULL, &paths, &n), DL4C_INVALID_ARG, "NULL");
+}
+
 TEST_MAIN(test_png_equals_idx_test, test_png_equals_idx_train,
           test_jpeg_matches_pil, test_png_layouts, test_pnm, test_bmp,
           test_damaged_png, test_damaged_jpeg, test_damaged_pnm,
           test_resize_and_crop, test_augment, test_folder,
-          test_file_iterator_and_prefetch)
+          test_file_iterator_and_prefetch, test_image_list)

@@ -208,6 +208,16 @@ DL4C_API DL4C_NODISCARD dl4c_status dl4c_image_folder_load(
  * .jpeg, .pgm, .ppm, .pbm, .pnm, .pam, .bmp; case-insensitive). */
 DL4C_API bool dl4c_image_path_supported(const char *path);
 
+/* The image files at `path`: the file itself when it has an image
+ * extension, or every image file below a folder (as
+ * dl4c_image_folder_load finds them), as full paths in sorted order, in a
+ * new array (free with dl4c_image_list_free). *n is 0 when there are none
+ * (a CSV file, a folder of IDX files). DL4C_IO when `path` cannot be
+ * read. */
+DL4C_API DL4C_NODISCARD dl4c_status dl4c_image_list(const char *path,
+                                                    char ***paths, int64_t *n);
+DL4C_API void dl4c_image_list_free(char **paths, int64_t n);
+
 /* ---- streaming from files ------------------------------------------------ */
 
 /* An iterator that decodes image files batch by batch instead of holding

@@ -2,8 +2,10 @@
  * from its parent folder, the shape from the options or from the first
  * image, and the pixels decoded on all OpenMP threads. Also the parallel
  * many-files decode that the dataset store and the file iterator share. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
@@ -48,6 +50,45 @@ dl4c_status dl4c_image_load_many(const char *const *paths, int64_t n,
 static bool keep_image(const char *path)
 {
     return dl4c_image_path_supported(path);
+}
+
+dl4c_status dl4c_image_list(const char *path, char ***paths, int64_t *n)
+{
+    dl4c_status status = DL4C_OK;
+    dl4c_strlist files = {0}, full = {0};
+    DL4C_CHECK(path && paths && n, DL4C_INVALID_ARG,
+               "image list: NULL argument");
+    *paths = NULL;
+    *n = 0;
+    struct stat st;
+    DL4C_CHECK(stat(path, &st) == 0, DL4C_IO, "%s: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) {
+        if (S_ISREG(st.st_mode) && dl4c_image_path_supported(path))
+            DL4C_TRY(dl4c_strlist_push(&full, path));
+    } else {
+        DL4C_TRY(dl4c_walk_files(path, keep_image, &files));
+        for (int64_t i = 0; i < files.n; i++) {
+            char *p = dl4c_asprintf("%s/%s", path, files.items[i]);
+            if (!p)
+                DL4C_NOMEM_FAIL();
+            status = dl4c_strlist_push(&full, p);
+            dl4c_free(p);
+            DL4C_TRY(status);
+        }
+    }
+    *paths = full.items;
+    *n = full.n;
+    full = (dl4c_strlist){0};
+fail:
+    dl4c_strlist_free(&files);
+    dl4c_strlist_free(&full);
+    return status;
+}
+
+void dl4c_image_list_free(char **paths, int64_t n)
+{
+    dl4c_strlist l = {paths, n, n};
+    dl4c_strlist_free(&l);
 }
 
 dl4c_status dl4c_image_folder_load(const char *dir, const dl4c_image_options *o,

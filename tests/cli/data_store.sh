@@ -42,9 +42,38 @@ expect 0 "Accuracy" -- "$dl4c" train --dataset fashion \
     --epochs 8 --batch 16 --seed 5 --out "$tmp/fashion3.dl4c" --no-register
 # the small CNN (LeNet) on the same query, fed by the prefetching iterator
 out=$("$dl4c" train --dataset fashion --where "label IN ('bag', 'trouser', 'sneaker')" \
-    --preset lenet --epochs 8 --batch 16 --seed 5 --no-register --prefetch 2 2>&1)
+    --preset lenet --epochs 8 --batch 16 --seed 5 --no-register --prefetch 2 \
+    --out "$tmp/cnn.dl4c" 2>&1)
 acc=$(echo "$out" | awk '/ Accuracy:/ {print $2}')
 check "CNN accuracy on the 30 test images ($acc) >= 0.9" awk -v a="$acc" 'BEGIN {exit !(a >= 0.9)}'
+
+# the CNN predicts raw image files, a line per image starting with its path
+n=$(find "$pngs/test/bag" -name '*.png' | wc -l)
+pred=$("$dl4c" predict --model "$tmp/cnn.dl4c" --input "$pngs/test/bag" --format class)
+check "one line per image ($n)" test "$(grep -c '\.png,' <<<"$pred")" -eq "$n"
+right=$(grep -c ',bag$' <<<"$pred")
+check "most test bags are called bags ($right of $n)" test $((right * 10)) -ge $((n * 8))
+one=$(find "$pngs/test/bag" -name '*.png' | sort | head -1)
+all=$("$dl4c" predict --model "$tmp/cnn.dl4c" --input "$pngs/test/bag" | grep "^$one,")
+single=$("$dl4c" predict --model "$tmp/cnn.dl4c" --input "$one")
+# (the same class and probabilities, up to float rounding between batch sizes)
+check "a file alone gets what it gets in its folder" awk -v a="$all" -v b="$single" '
+    BEGIN { n = split(a, x, ","); if (split(b, y, ",") != n || n < 5) exit 1
+            if (x[1] != y[1] || x[2] != y[2]) exit 1
+            for (i = 3; i <= n; i++) if ((x[i] - y[i]) ^ 2 > 1e-10) exit 1 }'
+expect 0 "path,class,p_bag,p_sneaker,p_trouser" -- "$dl4c" predict \
+    --model "$tmp/cnn.dl4c" --input "$one" --header
+# a colour photo of another size: made gray and resized to the model's 28x28
+expect 0 "flower.jpg," -- "$dl4c" predict --model "$tmp/cnn.dl4c" \
+    --input "$shared/sample-images/flower.jpg"
+mkdir -p "$tmp/badimg"
+head -c 200 "$one" >"$tmp/badimg/broken.png"
+expect 1 "broken.png: corrupt PNG" -- "$dl4c" predict --model "$tmp/cnn.dl4c" \
+    --input "$tmp/badimg"
+"$dl4c" train --preset mlp --data data/iris.csv --label-index 4 --num-classes 3 \
+    --epochs 1 --no-eval --no-register --out "$tmp/iris.dl4c" >/dev/null 2>&1
+expect 1 "the model takes [4], not images" -- "$dl4c" predict \
+    --model "$tmp/iris.dl4c" --input "$one"
 check "evaluated on the test split" grep -q "test data: 30 examples" <<<"$out"
 expect 0 "3 classes" -- "$dl4c" train --dataset fashion \
     --where "label IN ('bag', 'trouser', 'sneaker')" --preset mlp --epochs 1 \
