@@ -1,5 +1,7 @@
 /* dl4c evaluate: a saved model on labelled data, printed as DL4J's
- * Evaluation.stats() (classification) or RegressionEvaluation.stats(). */
+ * Evaluation.stats() (classification) or RegressionEvaluation.stats().
+ * A model trained with a transform process reads raw CSV rows through
+ * it, as dl4c predict does. */
 #include <string.h>
 
 #include "cli.h"
@@ -22,6 +24,9 @@ static cli_opt opts[] = {
     {"batch", "N", "examples per forward pass (default 256)", NULL},
     {"json", NULL, "print the evaluation as JSON", NULL},
     {"report", NULL, "also print precision/recall/F1 per class", NULL},
+    {"no-transform", NULL,
+     "the data is already transformed: skip the model's transform process",
+     NULL},
 };
 
 #define N_OPTS ((int)(sizeof opts / sizeof opts[0]))
@@ -55,8 +60,29 @@ static int run(dl4c_net *net, dl4c_dataset **ds, dl4c_iterator **it)
         d.n_class_names = n_names;
     }
     d.delimiter = OPT("delimiter");
-    if (cli_load_data(OPT("data"), false, &d, ds) != DL4C_OK ||
-        cli_fit_to_net(*ds, net) != DL4C_OK ||
+    /* raw rows of a model trained with a transform: the same steps, the
+     * label column the transform names */
+    const char *tj = dl4c_net_get_metadata(net, "transform");
+    dl4c_transform *tp = NULL;
+    if (tj && !cli_flag(opts, N_OPTS, "no-transform")) {
+        if (OPT("label-index") || OPT("skip-lines") || OPT("labels-to"))
+            return cli_usage_error("evaluate",
+                                   "the model reads raw rows through its "
+                                   "transform process, which names the "
+                                   "label column; drop --label-index, "
+                                   "--labels-to and --skip-lines (or give "
+                                   "--no-transform for transformed rows)");
+        dl4c_status st = dl4c_transform_parse(tj, &tp);
+        if (st == DL4C_OK)
+            st = dl4c_transform_load_csv(tp, OPT("data"), false,
+                                         (int)d.num_classes, ds);
+        dl4c_transform_free(tp);
+        if (st != DL4C_OK)
+            return cli_fail("evaluate");
+    } else if (cli_load_data(OPT("data"), false, &d, ds) != DL4C_OK) {
+        return cli_fail("evaluate");
+    }
+    if (cli_fit_to_net(*ds, net) != DL4C_OK ||
         dl4c_iterator_create(*ds, batch, false, 0, it) != DL4C_OK)
         return cli_fail("evaluate");
     dl4c_iterator_set_normalizer(*it, dl4c_net_normalizer(net));

@@ -32,6 +32,18 @@ cut -d, -f1-4,6- "$tmp/clean.csv" | tail -n +2 >"$tmp/clean-rows.csv"
     --no-transform --format probabilities >"$tmp/p-clean.txt"
 check "150 predictions" test "$(wc -l <"$tmp/p-raw.txt")" = 150
 check "raw rows predict exactly as the transformed rows" cmp -s "$tmp/p-raw.txt" "$tmp/p-clean.txt"
+# dl4c evaluate reads raw rows through the model's transform too: the
+# same statistics as the transformed rows evaluated without it
+"$dl4c" evaluate --model "$tmp/iris.dl4c" --data $raw >"$tmp/ev-raw.txt" 2>&1
+"$dl4c" evaluate --model "$tmp/iris.dl4c" --data "$tmp/clean.csv" --no-transform \
+    --skip-lines 1 --label-index 4 >"$tmp/ev-clean.txt" 2>&1
+check "evaluate on raw rows: accuracy printed" grep -q "Accuracy:" "$tmp/ev-raw.txt"
+check "raw rows evaluate exactly as the transformed rows" cmp -s "$tmp/ev-raw.txt" "$tmp/ev-clean.txt"
+expect 2 "drop --label-index" -- "$dl4c" evaluate --model "$tmp/iris.dl4c" \
+    --data $raw --label-index 4
+expect 1 "column 'measured_hour': 'yesterday' is not a date-time" -- bash -c \
+    "{ head -2 $raw; echo '5.1,3.5,1.4,0.2,setosa,south,yesterday'; } >'$tmp/badraw.csv' &&
+     '$dl4c' evaluate --model '$tmp/iris.dl4c' --data '$tmp/badraw.csv'"
 # one raw row from a pipe, with and without its label
 row=$(sed -n 2p $raw)
 a=$(echo "$row" | "$dl4c" predict --model "$tmp/iris.dl4c" --format probabilities)
