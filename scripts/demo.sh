@@ -63,6 +63,9 @@ if [[ -d $pngs ]]; then
     "$dl4c" train --dataset fashion --where "label IN ('bag', 'trouser', 'sneaker')" \
         --preset lenet --epochs 8 --batch 16 --seed 5 --prefetch 2 --out "$out/fashion3.dl4c"
 
+    step "Fashion-MNIST: the CNN predicts raw image files (path, class, probabilities)"
+    "$dl4c" predict --model "$out/fashion3.dl4c" --input "$pngs/test/sneaker" --header --limit 5
+
     step "Fashion-MNIST: a data report of the store (train split vs test split)"
     "$dl4c" data analyze --dataset fashion --out "$out/fashion-report.html"
 else
