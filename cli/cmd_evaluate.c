@@ -1,17 +1,26 @@
 /* dl4c evaluate: a saved model on labelled data, printed as DL4J's
  * Evaluation.stats() (classification) or RegressionEvaluation.stats().
  * A model trained with a transform process reads raw CSV rows through
- * it, as dl4c predict does. */
+ * it, as dl4c predict does; --dataset evaluates on items of the dataset
+ * store chosen by a query (its test split by default). */
 #include <string.h>
 
 #include "cli.h"
+#include "dl4c/dataset_store.h"
 
 static cli_opt opts[] = {
     {"model", "FILE", "the model to evaluate (required)", NULL},
     {"data", "PATH",
      "CSV file, MNIST directory (its test files), or "
-     "IMAGES,LABELS IDX files (required)",
+     "IMAGES,LABELS IDX files",
      NULL},
+    {"dataset", "NAME", "or: items of this dataset in the store", NULL},
+    {"where", "COND", "with --dataset: an SQL condition choosing items", NULL},
+    {"split", "NAME",
+     "with --dataset: train, validation, test or all (default: test when "
+     "the items have stored splits, else all)",
+     NULL},
+    {"label-column", "NAME", "with --dataset: the label (default label)", NULL},
     {"label-index", "N", "CSV label column (default: the last)", NULL},
     {"labels-to", "N", "regression: last label column", NULL},
     {"num-classes", "K",
@@ -31,6 +40,47 @@ static cli_opt opts[] = {
 
 #define N_OPTS ((int)(sizeof opts / sizeof opts[0]))
 #define OPT(name) cli_get(opts, N_OPTS, name)
+
+/* The selected items of a stored dataset, labelled with the model's class
+ * numbering and, for images, brought to its input size and channels. */
+static dl4c_status load_store(dl4c_net *net, const char *const *names,
+                              int n_names, dl4c_dataset **ds)
+{
+    const char *name = OPT("dataset"), *where = OPT("where");
+    dl4c_store *s = NULL;
+    dl4c_dataset_query *q = NULL;
+    dl4c_status st = dl4c_store_open(NULL, &s);
+    if (st == DL4C_OK)
+        st = dl4c_dataset_store_query(s, name, where, &q);
+    int64_t in_test = 0;
+    for (int64_t i = 0; st == DL4C_OK && i < dl4c_dataset_query_count(q); i++) {
+        const char *sp = dl4c_dataset_query_item(q, i)->split;
+        in_test += sp && !strcmp(sp, "test");
+    }
+    dl4c_store_load_options o = dl4c_store_load_options_default();
+    o.label_column = OPT("label-column");
+    o.split = OPT("split") ? (strcmp(OPT("split"), "all") ? OPT("split") : NULL)
+              : in_test    ? "test"
+                           : NULL;
+    o.class_names = n_names > 0 ? names : NULL;
+    o.num_classes = n_names;
+    dl4c_shape in = dl4c_net_input_shape(net, 0);
+    if (in.ndim == 3 && in.dim[2] >= 1 && in.dim[2] <= 4) {
+        o.height = in.dim[0];
+        o.width = in.dim[1];
+        o.channels = (int)in.dim[2];
+    }
+    if (st == DL4C_OK)
+        st = dl4c_dataset_store_load(s, name, where, &o, ds);
+    if (st == DL4C_OK)
+        fprintf(stderr, "dataset '%s'%s%s%s: %lld items (%s)\n", name,
+                where ? " where \"" : "", where ? where : "", where ? "\"" : "",
+                (long long)dl4c_dataset_count(*ds),
+                o.split ? o.split : "every split");
+    dl4c_dataset_query_free(q);
+    dl4c_store_close(s);
+    return st;
+}
 
 static int run(dl4c_net *net, dl4c_dataset **ds, dl4c_iterator **it)
 {
@@ -64,7 +114,10 @@ static int run(dl4c_net *net, dl4c_dataset **ds, dl4c_iterator **it)
      * label column the transform names */
     const char *tj = dl4c_net_get_metadata(net, "transform");
     dl4c_transform *tp = NULL;
-    if (tj && !cli_flag(opts, N_OPTS, "no-transform")) {
+    if (OPT("dataset")) {
+        if (load_store(net, names, d.class_names ? n_names : 0, ds) != DL4C_OK)
+            return cli_fail("evaluate");
+    } else if (tj && !cli_flag(opts, N_OPTS, "no-transform")) {
         if (OPT("label-index") || OPT("skip-lines") || OPT("labels-to"))
             return cli_usage_error("evaluate",
                                    "the model reads raw rows through its "
@@ -130,14 +183,20 @@ int cmd_evaluate(int argc, char **argv)
     const char *pos[1];
     int n_pos;
     int rc = cli_parse(argc, argv,
-                       "dl4c evaluate --model FILE --data PATH [options]",
+                       "dl4c evaluate --model FILE (--data PATH | --dataset "
+                       "NAME [--where COND]) [options]",
                        "Evaluates a model on labelled data and prints the "
                        "statistics.",
                        opts, N_OPTS, pos, 0, &n_pos);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
-    if (!OPT("model") || !OPT("data"))
-        return cli_usage_error("evaluate", "--model and --data are required");
+    if (!OPT("model") || !OPT("data") == !OPT("dataset"))
+        return cli_usage_error("evaluate", "--model and one of --data or "
+                                           "--dataset are required");
+    if (!OPT("dataset") &&
+        (OPT("where") || OPT("split") || OPT("label-column")))
+        return cli_usage_error("evaluate", "--where, --split and "
+                                           "--label-column go with --dataset");
     dl4c_net *net = NULL;
     dl4c_dataset *ds = NULL;
     dl4c_iterator *it = NULL;

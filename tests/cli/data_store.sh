@@ -47,6 +47,19 @@ out=$("$dl4c" train --dataset fashion --where "label IN ('bag', 'trouser', 'snea
 acc=$(echo "$out" | awk '/ Accuracy:/ {print $2}')
 check "CNN accuracy on the 30 test images ($acc) >= 0.9" awk -v a="$acc" 'BEGIN {exit !(a >= 0.9)}'
 
+# evaluated again on the query's test split: the figure training printed
+ev=$("$dl4c" evaluate --model "$tmp/cnn.dl4c" --dataset fashion \
+    --where "label IN ('bag', 'trouser', 'sneaker')" 2>&1)
+check "30 test items chosen" grep -q "30 items (test)" <<<"$ev"
+check "evaluate gives training's accuracy ($acc)" test \
+    "$(awk '/ Accuracy:/ {print $2}' <<<"$ev")" = "$acc"
+expect 1 "label 'ankle_boot', which is not one of the 3 classes" -- \
+    "$dl4c" evaluate --model "$tmp/cnn.dl4c" --dataset fashion
+expect 1 "query refused: a second statement" -- "$dl4c" evaluate \
+    --model "$tmp/cnn.dl4c" --dataset fashion --where "1; DELETE FROM dataset_items"
+expect 2 "go with --dataset" -- "$dl4c" evaluate --model "$tmp/cnn.dl4c" \
+    --data "$tmp/x.csv" --where "label = 'bag'"
+
 # the CNN predicts raw image files, a line per image starting with its path
 n=$(find "$pngs/test/bag" -name '*.png' | wc -l)
 pred=$("$dl4c" predict --model "$tmp/cnn.dl4c" --input "$pngs/test/bag" --format class)
