@@ -473,6 +473,57 @@ static void test_out_of_memory(void)
     dl4c_dataset_free(ds);
 }
 
+/* Padded sequences: the statistics come from the steps that exist, not
+ * from the padding's zeros. */
+static void test_masked_sequences(void)
+{
+    int64_t xs[3] = {2, 3, 1}, ms[2] = {2, 3};
+    const float xv[6] = {1, 2, 3, 5, 0, 0}, mv[6] = {1, 1, 1, 1, 0, 0};
+    dl4c_tensor *x = NULL, *m = NULL, *probe = NULL;
+    dl4c_dataset *ds = NULL;
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 3, xs, &x));
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 2, ms, &m));
+    for (int i = 0; i < 6; i++) {
+        dl4c_tensor_set(x, i, xv[i]);
+        dl4c_tensor_set(m, i, mv[i]);
+    }
+    REQUIRE_OK(dl4c_dataset_create(x, NULL, &ds));
+    REQUIRE_OK(dl4c_dataset_set_masks(ds, m, NULL));
+    int64_t ps[2] = {2, 1};
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 2, ps, &probe));
+    /* standardize: mean 2.75 and std sqrt(2.1875) of 1, 2, 3, 5 */
+    dl4c_normalizer *n = NULL;
+    REQUIRE_OK(dl4c_normalizer_create(DL4C_NORM_STANDARDIZE, &n));
+    REQUIRE_OK(dl4c_normalizer_fit(n, ds));
+    dl4c_tensor_set(probe, 0, 2.75);
+    dl4c_tensor_set(probe, 1, 5.0);
+    CHECK_OK(dl4c_normalizer_transform(n, probe));
+    CHECK_NEAR(dl4c_tensor_get(probe, 0), 0.0, 1e-6);
+    CHECK_NEAR(dl4c_tensor_get(probe, 1), 2.25 / sqrt(2.1875), 1e-6);
+    dl4c_normalizer_free(n);
+    /* min-max: 1..5 (the padding's 0 is not the minimum) */
+    REQUIRE_OK(dl4c_normalizer_create(DL4C_NORM_MINMAX, &n));
+    REQUIRE_OK(dl4c_normalizer_fit(n, ds));
+    dl4c_tensor_set(probe, 0, 1.0);
+    dl4c_tensor_set(probe, 1, 5.0);
+    CHECK_OK(dl4c_normalizer_transform(n, probe));
+    CHECK_NEAR(dl4c_tensor_get(probe, 0), 0.0, 1e-6);
+    CHECK_NEAR(dl4c_tensor_get(probe, 1), 1.0, 1e-6);
+    dl4c_normalizer_free(n);
+    dl4c_tensor_free(probe);
+    dl4c_dataset_free(ds);
+    /* every step masked: nothing to fit on */
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 3, xs, &x));
+    REQUIRE_OK(dl4c_tensor_create(DL4C_F32, 2, ms, &m));
+    REQUIRE_OK(dl4c_dataset_create(x, NULL, &ds));
+    REQUIRE_OK(dl4c_dataset_set_masks(ds, m, NULL));
+    REQUIRE_OK(dl4c_normalizer_create(DL4C_NORM_STANDARDIZE, &n));
+    CHECK_ERR(dl4c_normalizer_fit(n, ds), DL4C_FORMAT, "every step is masked");
+    dl4c_normalizer_free(n);
+    dl4c_dataset_free(ds);
+}
+
 TEST_MAIN(test_kind_names, test_standardize_iris, test_minmax_iris, test_image,
           test_zero_spread, test_errors, test_labels_and_f64,
-          test_json_round_trip, test_json_bad, test_out_of_memory)
+          test_json_round_trip, test_json_bad, test_out_of_memory,
+          test_masked_sequences)

@@ -148,13 +148,21 @@ static inline void put(dl4c_tensor *t, int64_t i, double v)
         ((double *)t->data)[i] = v;
 }
 
-/* Statistics of the columns (last axis) of t into s. */
+/* Statistics of the columns (last axis) of t into s. With a mask (one
+ * value per row: sequences [N, T, F] with their [N, T] step mask), rows
+ * whose mask is 0 (the padding after a short sequence) are left out. */
 static dl4c_status fit_side(const dl4c_normalizer *n, const dl4c_tensor *t,
-                            const char *what, dl4c_norm_stats *s)
+                            const dl4c_tensor *mask, const char *what,
+                            dl4c_norm_stats *s)
 {
     int64_t cols = dl4c_tensor_cols(t), rows = dl4c_tensor_rows(t);
+    if (mask && mask->size != rows)
+        mask = NULL;
+    int64_t used = 0;
     DL4C_RETURN_IF(dl4c_norm_stats_alloc(s, cols));
     for (int64_t r = 0; r < rows; r++) {
+        if (mask && get(mask, r) == 0)
+            continue;
         for (int64_t c = 0; c < cols; c++) {
             double v = get(t, r * cols + c);
             if (!isfinite(v)) {
@@ -166,25 +174,36 @@ static dl4c_status fit_side(const dl4c_normalizer *n, const dl4c_tensor *t,
             }
             if (n->kind == DL4C_NORM_STANDARDIZE) {
                 s->a[c] += v;
-            } else if (r == 0) {
+            } else if (used == 0) {
                 s->a[c] = s->b[c] = v;
             } else {
                 s->a[c] = v < s->a[c] ? v : s->a[c];
                 s->b[c] = v > s->b[c] ? v : s->b[c];
             }
         }
+        used++;
+    }
+    if (used == 0) {
+        dl4c_norm_stats_clear(s);
+        return dl4c_error_set(DL4C_FORMAT,
+                              "normalizer fit: no %s rows to fit on (every "
+                              "step is masked)",
+                              what);
     }
     if (n->kind == DL4C_NORM_STANDARDIZE) {
         /* two passes: the mean first, then squared deviations from it */
         for (int64_t c = 0; c < cols; c++)
-            s->a[c] /= (double)rows;
-        for (int64_t r = 0; r < rows; r++)
+            s->a[c] /= (double)used;
+        for (int64_t r = 0; r < rows; r++) {
+            if (mask && get(mask, r) == 0)
+                continue;
             for (int64_t c = 0; c < cols; c++) {
                 double d = get(t, r * cols + c) - s->a[c];
                 s->b[c] += d * d;
             }
+        }
         for (int64_t c = 0; c < cols; c++)
-            s->b[c] = sqrt(s->b[c] / (double)rows);
+            s->b[c] = sqrt(s->b[c] / (double)used);
     }
     prepare_side(n, s);
     return DL4C_OK;
@@ -197,9 +216,9 @@ dl4c_status dl4c_normalizer_fit(dl4c_normalizer *n, const dl4c_dataset *ds)
     DL4C_CHECK(n && ds, DL4C_INVALID_ARG, "normalizer fit: NULL argument");
     if (n->kind == DL4C_NORM_IMAGE)
         return DL4C_OK;
-    DL4C_TRY(fit_side(n, ds->features, "feature", &x));
+    DL4C_TRY(fit_side(n, ds->features, ds->features_mask, "feature", &x));
     if (n->fit_labels && ds->labels && ds->num_classes == 0)
-        DL4C_TRY(fit_side(n, ds->labels, "label", &y));
+        DL4C_TRY(fit_side(n, ds->labels, ds->labels_mask, "label", &y));
     dl4c_norm_stats_clear(&n->x);
     dl4c_norm_stats_clear(&n->y);
     n->x = x;
