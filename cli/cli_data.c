@@ -39,6 +39,11 @@ dl4c_status cli_load_data(const char *path, bool train, const cli_data_opts *o,
     if (is_libsvm(path)) {
         dl4c_libsvm_options l = dl4c_libsvm_options_default();
         l.classification = o->num_classes > 0;
+        /* classes numbered as the model's or the training file's */
+        if (l.classification && o->class_names && o->n_class_names > 0) {
+            l.class_names = o->class_names;
+            l.num_classes = o->n_class_names;
+        }
         return dl4c_libsvm_load(path, &l, out);
     }
     if (comma) {

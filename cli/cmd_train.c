@@ -228,9 +228,11 @@ static int load_data(run *r, int64_t seed, cli_data_opts *d)
             for (int i = 0; i < n; i++)
                 names[i] = dl4c_dataset_class_name(r->train, i);
             d->class_names = names;
+            d->n_class_names = n;
         }
         dl4c_status st = cli_load_data(test, false, d, &r->test);
         d->class_names = NULL;
+        d->n_class_names = 0;
         if (st != DL4C_OK)
             return cli_fail("train");
     } else if (split > 0) {

@@ -89,6 +89,33 @@ static void test_libsvm(void)
     snprintf(missing, sizeof missing, "%s/nope/x.svm", test_tmpdir());
     CHECK_ERR(dl4c_libsvm_load(missing, NULL, &ds), DL4C_IO, "x.svm");
     CHECK(ds == NULL);
+
+    /* known classes: a test file without class 2 keeps training's
+     * numbering (class 3 stays index 2, not 1) */
+    const char *known[3] = {"1", "2", "3"};
+    o = dl4c_libsvm_options_default();
+    o.class_names = known;
+    o.num_classes = 3;
+    CHECK_OK(
+        dl4c_libsvm_load(test_write_file("l.svm", "3 1:1\n1 1:2\n"), &o, &ds));
+    REQUIRE(ds);
+    CHECK(dl4c_dataset_num_classes(ds) == 3 &&
+          !strcmp(dl4c_dataset_class_name(ds, 2), "3"));
+    y = dl4c_dataset_labels(ds);
+    CHECK(dl4c_tensor_get(y, 2) == 1 && dl4c_tensor_get(y, 1) == 0 &&
+          dl4c_tensor_get(y, 3) == 1);
+    dl4c_dataset_free(ds);
+    CHECK_ERR(
+        dl4c_libsvm_load(test_write_file("m.svm", "1 1:1\n7 1:2\n"), &o, &ds),
+        DL4C_FORMAT,
+        "m.svm: example 2 has label 7, which is not one of "
+        "the 3 classes");
+    const char *bad[2] = {"cat", "dog"};
+    o.class_names = bad;
+    o.num_classes = 2;
+    CHECK_ERR(dl4c_libsvm_load(test_write_file("n.svm", "1 1:1\n"), &o, &ds),
+              DL4C_FORMAT, "class 0 is named 'cat', not a libsvm label value");
+    CHECK(ds == NULL);
 }
 
 static void test_sequence_files(void)

@@ -159,6 +159,12 @@ typedef struct dl4c_libsvm_options {
     bool classification;  /* labels are classes (the distinct values,
                              sorted by value, named by their text: "-1",
                              "1"); else regression targets */
+    /* Classification with known classes (a model's, or a training file's:
+     * "-1", "1"): label values map to these names' values, so a test file
+     * missing a class numbers the others as training did; a label not
+     * among them is an error. NULL: the file's own distinct values. */
+    const char *const *class_names;
+    int num_classes;
 } dl4c_libsvm_options;
 
 DL4C_API dl4c_libsvm_options dl4c_libsvm_options_default(void);

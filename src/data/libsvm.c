@@ -173,6 +173,27 @@ fail:
     return status;
 }
 
+/* The label values of known classes: each name must be a number. */
+static dl4c_status known_classes(const char *path, const dl4c_libsvm_options *o,
+                                 double *values, int64_t *n)
+{
+    if (o->num_classes < 1 || o->num_classes > 100000)
+        return dl4c_error_set(DL4C_INVALID_ARG, "libsvm: %d class names given",
+                              o->num_classes);
+    for (int c = 0; c < o->num_classes; c++) {
+        const char *name = o->class_names[c];
+        char *end = NULL;
+        values[c] = name ? strtod(name, &end) : 0;
+        if (!name || end == name || *end)
+            return dl4c_error_set(DL4C_FORMAT,
+                                  "%s: class %d is named '%s', not a libsvm "
+                                  "label value",
+                                  path, c, name ? name : "(none)");
+    }
+    *n = o->num_classes;
+    return DL4C_OK;
+}
+
 dl4c_status dl4c_libsvm_load(const char *path, const dl4c_libsvm_options *opt,
                              dl4c_dataset **out)
 {
@@ -217,29 +238,43 @@ dl4c_status dl4c_libsvm_load(const char *path, const dl4c_libsvm_options *opt,
     pass fill = {.path = path, .o = opt, .x = x->data, .y = labels, .nf = nf};
     DL4C_TRY(scan(&fill, text, len));
     if (opt->classification) {
-        values = dl4c_malloc((size_t)ps.rows * sizeof *values);
+        int64_t cap = opt->class_names && opt->num_classes > ps.rows
+                          ? opt->num_classes
+                          : ps.rows;
+        values = dl4c_malloc((size_t)cap * sizeof *values);
         if (!values)
             DL4C_NOMEM_FAIL();
-        memcpy(values, labels, (size_t)ps.rows * sizeof *values);
-        qsort(values, (size_t)ps.rows, sizeof *values, cmp_double);
-        for (int64_t i = 0; i < ps.rows; i++)
-            if (!nclass || values[nclass - 1] != values[i])
-                values[nclass++] = values[i];
+        if (opt->class_names) {
+            DL4C_TRY(known_classes(path, opt, values, &nclass));
+        } else {
+            memcpy(values, labels, (size_t)ps.rows * sizeof *values);
+            qsort(values, (size_t)ps.rows, sizeof *values, cmp_double);
+            for (int64_t i = 0; i < ps.rows; i++)
+                if (!nclass || values[nclass - 1] != values[i])
+                    values[nclass++] = values[i];
+        }
         DL4C_CHECK(nclass <= 100000, DL4C_FORMAT,
                    "%s: %lld distinct labels; is this regression data?", path,
                    (long long)nclass);
         int64_t ys[2] = {ps.rows, nclass};
         DL4C_TRY(dl4c_tensor_create(DL4C_F32, 2, ys, &y));
         for (int64_t i = 0; i < ps.rows; i++) {
-            double *hit = bsearch(&labels[i], values, (size_t)nclass,
-                                  sizeof *values, cmp_double);
-            ((float *)y->data)[i * nclass + (hit - values)] = 1.0f;
+            int64_t k = 0;
+            while (k < nclass && values[k] != labels[i])
+                k++;
+            DL4C_CHECK(k < nclass, DL4C_FORMAT,
+                       "%s: example %lld has label %g, which is not one of "
+                       "the %lld classes",
+                       path, (long long)i + 1, labels[i], (long long)nclass);
+            ((float *)y->data)[i * nclass + k] = 1.0f;
         }
         names = dl4c_calloc((size_t)nclass, sizeof *names);
         if (!names)
             DL4C_NOMEM_FAIL();
         for (int64_t c = 0; c < nclass; c++)
-            if (!(names[c] = dl4c_asprintf("%.17g", values[c])))
+            if (!(names[c] = opt->class_names
+                                 ? dl4c_strdup(opt->class_names[c])
+                                 : dl4c_asprintf("%.17g", values[c])))
                 DL4C_NOMEM_FAIL();
     } else {
         int64_t ys[2] = {ps.rows, 1};

@@ -27,6 +27,19 @@ first=$(head -1 $iris | cut -d, -f1-4 | "$dl4c" predict --model "$tmp/iris.dl4c"
 check "probabilities sum to 1 ($first)" awk -v l="$first" 'BEGIN {n = split(l, p, ","); s = 0; for (i = 1; i <= n; i++) s += p[i]; exit !(n == 3 && s > 0.999 && s < 1.001)}'
 expect 0 "Total params: 403" -- "$dl4c" summary "$tmp/iris.dl4c"
 
+# libsvm: a test file without class 2 keeps the training file's numbering
+awk -F, '{printf "%d 1:%s 2:%s 3:%s 4:%s\n", $5 + 1, $1, $2, $3, $4}' $iris >"$tmp/iris.svm"
+grep -v '^2 ' "$tmp/iris.svm" >"$tmp/iris-no2.svm"
+out=$("$dl4c" train --preset mlp --hidden 16 --data "$tmp/iris.svm" --test "$tmp/iris-no2.svm" \
+    --num-classes 3 --epochs 60 --batch 16 --seed 3 --no-register --out "$tmp/isvm.dl4c" 2>&1)
+check "libsvm test file: 100 examples of the 3 classes" \
+    grep -q "test data: 100 examples, features \[4\], 3 classes" <<<"$out"
+acc=$("$dl4c" evaluate --model "$tmp/isvm.dl4c" --data "$tmp/iris-no2.svm" | awk '/ Accuracy:/ {print $2}')
+check "libsvm evaluation keeps the classes apart ($acc >= 0.9)" awk -v a="$acc" 'BEGIN {exit !(a >= 0.9)}'
+echo '9 1:1' >"$tmp/nine.svm"
+expect 1 "example 1 has label 9, which is not one of the 3 classes" -- \
+    "$dl4c" evaluate --model "$tmp/isvm.dl4c" --data "$tmp/nine.svm"
+
 # resume: 6 epochs straight vs 6 epochs stopped after 3 and resumed
 common=(--preset mlp --hidden 8 --data $iris --label-index 4 --num-classes 3
         --batch 16 --seed 3 --no-eval)
