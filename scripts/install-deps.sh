@@ -23,9 +23,11 @@ packages=(
     prometheus             # tests: promtool checks the server's /metrics
     gnutls-bin             # tests: certtool makes TLS certificates
     chromium               # tests: the data report opened in a headless browser
+    python3-numpy          # tests: NumPy reference implementations (Keras
+    python3-h5py           #   layers without a Keras-made reference file)
 )
 if [[ "${1:-}" == "--bench" ]]; then
-    packages+=(python3 python3-torch python3-numpy python3-pil)
+    packages+=(python3 python3-torch python3-pil)
 fi
 
 missing=()
