@@ -31,6 +31,10 @@ static cli_opt opts[] = {
     {"header", NULL, "print a header line", NULL},
     {"no-transform", NULL,
      "rows are already transformed: skip the model's transform process", NULL},
+    {"resize-mode", "MODE",
+     "images of another size: area (default, as the dataset store "
+     "resizes), bilinear or nearest",
+     NULL},
 };
 
 #define N_OPTS ((int)(sizeof opts / sizeof opts[0]))
@@ -192,8 +196,10 @@ static int predict_dataset(predictor *p, const char *path)
 }
 
 /* Image files decoded batch by batch and brought to the model's input
- * [H, W, C]: channels converted, resized (bilinear) when the size
- * differs; the model's normalizer then applies as to any row. */
+ * [H, W, C]: channels converted, resized when the size differs (by area
+ * averaging, bilinear when enlarging: what the dataset store does when it
+ * resizes for training); the model's normalizer then applies as to any
+ * row. */
 static int predict_images(predictor *p)
 {
     dl4c_shape in = dl4c_net_input_shape(p->net, 0);
@@ -217,6 +223,11 @@ static int predict_images(predictor *p)
     o.height = in.dim[0];
     o.width = in.dim[1];
     o.channels = (int)in.dim[2];
+    o.resize = DL4C_RESIZE_AREA;
+    if (OPT("resize-mode") &&
+        dl4c_resize_mode_parse(OPT("resize-mode"), &o.resize) != DL4C_OK)
+        return cli_usage_error("predict", "--resize-mode must be area, "
+                                          "bilinear or nearest");
     dl4c_iterator *it = NULL;
     if (dl4c_image_iterator_create((const char *const *)p->paths, NULL, n, 0,
                                    &o, p->cap, false, 0, &it) != DL4C_OK)

@@ -79,6 +79,17 @@ expect 0 "path,class,p_bag,p_sneaker,p_trouser" -- "$dl4c" predict \
 # a colour photo of another size: made gray and resized to the model's 28x28
 expect 0 "flower.jpg," -- "$dl4c" predict --model "$tmp/cnn.dl4c" \
     --input "$shared/sample-images/flower.jpg"
+# shrinking 640x427 to 28x28: area averaging (the default, as the store
+# resizes) and bilinear sampling see different pixels
+a=$("$dl4c" predict --model "$tmp/cnn.dl4c" --input "$shared/sample-images/flower.jpg")
+b=$("$dl4c" predict --model "$tmp/cnn.dl4c" --input "$shared/sample-images/flower.jpg" \
+    --resize-mode area)
+c=$("$dl4c" predict --model "$tmp/cnn.dl4c" --input "$shared/sample-images/flower.jpg" \
+    --resize-mode bilinear)
+check "area is the default resize" test "$a" = "$b"
+check "bilinear gives other probabilities" test "$a" != "$c"
+expect 2 "--resize-mode must be area, bilinear or nearest" -- "$dl4c" predict \
+    --model "$tmp/cnn.dl4c" --input "$shared/sample-images/flower.jpg" --resize-mode cubic
 mkdir -p "$tmp/badimg"
 head -c 200 "$one" >"$tmp/badimg/broken.png"
 expect 1 "broken.png: corrupt PNG" -- "$dl4c" predict --model "$tmp/cnn.dl4c" \
