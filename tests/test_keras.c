@@ -370,6 +370,36 @@ static void scale(void *user, const char *cfg, int n,
             dl4c_tensor_get(in[0], i) * dl4c_tensor_get(w[0], i % c) + offset);
 }
 
+/* A model with many layers dl4c cannot import: the one message lists
+ * every one of them, the last as well as the first. */
+static void test_many_unsupported_layers(void)
+{
+    char *json = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&json, &len);
+    REQUIRE(f);
+    fprintf(f, "{\"class_name\": \"Sequential\", \"config\": {\"name\": "
+               "\"s\", \"layers\": [");
+    for (int i = 0; i < 30; i++)
+        fprintf(f,
+                "%s{\"class_name\": \"Lambda\", \"config\": {\"name\": "
+                "\"lambda_number_%02d\"%s}}",
+                i ? ", " : "", i,
+                i ? "" : ", \"batch_input_shape\": [null, 4]");
+    fprintf(f, "]}, \"keras_version\": \"2.3.1\", \"backend\": "
+               "\"tensorflow\"}");
+    fclose(f);
+    const char *path = test_write_file("lambdas.json", json);
+    free(json);
+    dl4c_net *net = NULL;
+    CHECK_ERR(dl4c_keras_import(path, NULL, &net), DL4C_UNSUPPORTED,
+              "30 layers cannot be imported");
+    CHECK(strstr(dl4c_last_error(), "'lambda_number_00' (Lambda)"));
+    CHECK_MSG(strstr(dl4c_last_error(), "'lambda_number_29' (Lambda)"),
+              "the last layer is missing from: %s", dl4c_last_error());
+    CHECK(net == NULL);
+}
+
 static void test_custom_layers(void)
 {
     dl4c_net *net = NULL, *again = NULL;
@@ -574,6 +604,6 @@ static void test_bad_input(void)
 TEST_MAIN(test_sniff, test_nested_functional, test_nested_sequential,
           test_time_distributed, test_attention, test_keras3_archive,
           test_channels_first, test_frames_first, test_iris_training,
-          test_custom_layers, test_translation_and_json,
-          test_weights_file_with_json, test_sorted_optimizer_state,
-          test_bad_input)
+          test_many_unsupported_layers, test_custom_layers,
+          test_translation_and_json, test_weights_file_with_json,
+          test_sorted_optimizer_state, test_bad_input)

@@ -7,7 +7,7 @@
 
 #include "core/error_internal.h"
 
-#define MESSAGE_CAP 1024
+#define MESSAGE_CAP 16384
 
 static _Thread_local char message[MESSAGE_CAP];
 
