@@ -322,6 +322,58 @@ static void test_iris_training(void)
     dl4c_net_free(net);
 }
 
+/* A TF2-style model: the last Dense outputs logits, the loss is
+ * SparseCategoricalCrossentropy(from_logits=True). Outputs stay logits
+ * (their softmax is the softmax model's output), and five more Adam steps
+ * from the saved state give the losses Keras gives. */
+static void test_loss_from_logits(void)
+{
+    dl4c_net *net = NULL;
+    dl4c_tensor *x = NULL, *want = NULL, *y = NULL, *losses = NULL;
+    REQUIRE_OK(dl4c_keras_import(fx("iris_logits.h5"), NULL, &net));
+    REQUIRE_OK(dl4c_npy_load(fx("iris_features.npy"), DL4C_F32, &x));
+    REQUIRE_OK(dl4c_npy_load(fx("iris_expected.npy"), DL4C_F32, &want));
+    REQUIRE_OK(dl4c_net_predict(net, x, &y));
+    double worst = 0;
+    for (int64_t r = 0; r < 150; r++) {
+        double z[3], mx = -1e30, sum = 0;
+        for (int c = 0; c < 3; c++) {
+            z[c] = dl4c_tensor_get(y, r * 3 + c);
+            mx = fmax(mx, z[c]);
+        }
+        for (int c = 0; c < 3; c++)
+            sum += exp(z[c] - mx);
+        for (int c = 0; c < 3; c++)
+            worst = fmax(worst, fabs(exp(z[c] - mx) / sum -
+                                     dl4c_tensor_get(want, r * 3 + c)));
+    }
+    CHECK_MSG(worst < 1e-5, "softmax of the outputs is off by %g", worst);
+    CHECK(dl4c_tensor_get(y, 0) > 1.0); /* logits, not probabilities */
+    dl4c_dataset *ds = NULL;
+    dl4c_iterator *it = NULL;
+    dl4c_csv_options o = dl4c_csv_options_default();
+    o.label_from = o.label_to = 4;
+    o.num_classes = 3;
+    REQUIRE_OK(dl4c_csv_load(test_source_path("data/iris.csv"), &o, &ds));
+    REQUIRE_OK(dl4c_iterator_create(ds, 150, false, 1, &it));
+    dl4c_batch batch;
+    REQUIRE_OK(dl4c_iterator_next(it, &batch));
+    REQUIRE_OK(
+        dl4c_npy_load(fx("iris_continue_losses.npy"), DL4C_F64, &losses));
+    for (int i = 0; i < 5; i++) {
+        double score = 0;
+        REQUIRE_OK(dl4c_net_fit_batch(net, &batch, &score));
+        CHECK_NEAR(score, dl4c_tensor_get(losses, i), 2e-6);
+    }
+    dl4c_tensor_free(losses);
+    dl4c_iterator_free(it);
+    dl4c_dataset_free(ds);
+    dl4c_tensor_free(x);
+    dl4c_tensor_free(y);
+    dl4c_tensor_free(want);
+    dl4c_net_free(net);
+}
+
 /* ---- custom and Lambda layers ---- */
 
 static dl4c_status same_shape(void *user, const char *cfg, int n,
@@ -604,6 +656,7 @@ static void test_bad_input(void)
 TEST_MAIN(test_sniff, test_nested_functional, test_nested_sequential,
           test_time_distributed, test_attention, test_keras3_archive,
           test_channels_first, test_frames_first, test_iris_training,
-          test_many_unsupported_layers, test_custom_layers,
-          test_translation_and_json, test_weights_file_with_json,
-          test_sorted_optimizer_state, test_bad_input)
+          test_loss_from_logits, test_many_unsupported_layers,
+          test_custom_layers, test_translation_and_json,
+          test_weights_file_with_json, test_sorted_optimizer_state,
+          test_bad_input)

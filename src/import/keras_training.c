@@ -5,9 +5,9 @@
  * (the same weights and activation, plus the loss), a final Activation into
  * a Loss layer; anything else (or a layer other layers also take) gets a
  * Loss layer "<name>_loss" with the identity activation appended. Forward
- * values do not change. Losses given from logits cannot be expressed
- * without changing the outputs: the output then gets no loss, with a
- * warning.
+ * values do not change. A cross-entropy given from logits (from_logits:
+ * the output is logits, the loss applies softmax or sigmoid itself) gets
+ * an appended Loss layer with dl4c's from_logits.
  * Optimizer: the Keras optimizer and its hyperparameters become the
  * updater (Keras 2 "decay" an inverse-time schedule, Keras 3 schedules
  * their dl4c counterparts, clipping the gradient clipping); what has no
@@ -99,10 +99,11 @@ static bool used_elsewhere(json_t *layers, const char *name)
 }
 
 static dl4c_status add_loss(json_t *layers, json_t *outputs, size_t i,
-                            const char *loss)
+                            const char *loss, bool from_logits)
 {
     const char *ref = json_string_value(json_array_get(outputs, i));
-    json_t *layer = strchr(ref, ':') ? NULL : find_layer(layers, ref);
+    json_t *layer =
+        strchr(ref, ':') || from_logits ? NULL : find_layer(layers, ref);
     const char *type =
         layer ? json_string_value(json_object_get(layer, "type")) : NULL;
     if (layer && !used_elsewhere(layers, ref) &&
@@ -121,9 +122,9 @@ static dl4c_status add_loss(json_t *layers, json_t *outputs, size_t i,
     for (char *p = name; *p; p++)
         if (*p == ':')
             *p = '_';
-    json_t *l =
-        json_pack("{s:s, s:s, s:[s], s:s, s:s}", "type", "Loss", "name", name,
-                  "inputs", ref, "activation", "identity", "loss", loss);
+    json_t *l = json_pack("{s:s, s:s, s:[s], s:s, s:s, s:b}", "type", "Loss",
+                          "name", name, "inputs", ref, "activation", "identity",
+                          "loss", loss, "from_logits", from_logits);
     if (!l || json_array_append_new(layers, l) != 0 ||
         json_array_set_new(outputs, i, json_string(name)) != 0)
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
@@ -147,10 +148,12 @@ static dl4c_status losses(const kx_source *src, const kx_graph *g,
         dl4c_loss parsed;
         if (!name)
             continue;
-        if (logits) {
+        if (dl4c_loss_parse(name, &parsed) == DL4C_OK && logits &&
+            parsed.id != DL4C_LOSS_MCXENT && parsed.id != DL4C_LOSS_XENT &&
+            parsed.id != DL4C_LOSS_SPARSE_MCXENT) {
             warn(warnings,
-                 "output '%s': loss %s from logits has no dl4c form that "
-                 "keeps the output's values; the output gets no loss",
+                 "output '%s': loss %s from logits has no dl4c form; the "
+                 "output gets no loss",
                  c->name, name);
             continue;
         }
@@ -161,7 +164,8 @@ static dl4c_status losses(const kx_source *src, const kx_graph *g,
                  c->name, name);
             continue;
         }
-        DL4C_RETURN_IF(add_loss(layers, outputs, i, dl4c_loss_name(parsed.id)));
+        DL4C_RETURN_IF(
+            add_loss(layers, outputs, i, dl4c_loss_name(parsed.id), logits));
     }
     if (lw) {
         bool all_one = true;

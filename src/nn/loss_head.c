@@ -5,12 +5,29 @@
 #include "core/error_internal.h"
 #include "nn/loss_head.h"
 
+static bool is_softmax_xent(const dl4c_loss_head *h)
+{
+    dl4c_loss_id id = h->loss.id;
+    return id == DL4C_LOSS_MCXENT || id == DL4C_LOSS_NEGATIVELOGLIKELIHOOD ||
+           id == DL4C_LOSS_SPARSE_MCXENT;
+}
+
 dl4c_status dl4c_loss_head_parse(dl4c_loss_head *h, const dl4c_layer *l,
                                  const json_t *j)
 {
     json_t *w = json_object_get(j, "loss_weights");
     DL4C_RETURN_IF(dl4c_cfg_activation(l->where, j, "activation", &h->act));
     DL4C_RETURN_IF(dl4c_cfg_loss(l->where, j, "loss", &h->loss));
+    DL4C_RETURN_IF(dl4c_cfg_bool(l->where, j, "from_logits", &h->from_logits));
+    if (h->from_logits &&
+        (h->act.id != DL4C_ACT_IDENTITY ||
+         !(is_softmax_xent(h) || h->loss.id == DL4C_LOSS_XENT)))
+        return dl4c_layer_error(l, DL4C_FORMAT,
+                                "from_logits needs activation identity and "
+                                "loss mcxent, negativeloglikelihood, "
+                                "sparse_mcxent or xent, not %s with %s",
+                                dl4c_activation_name(h->act.id),
+                                dl4c_loss_name(h->loss.id));
     if (!w)
         return DL4C_OK;
     if (!json_is_array(w) || json_array_size(w) == 0)
@@ -36,6 +53,8 @@ dl4c_status dl4c_loss_head_write(const dl4c_loss_head *h, json_t *j)
     DL4C_RETURN_IF(
         dl4c_cfg_set(j, "activation", dl4c_cfg_activation_json(&h->act)));
     DL4C_RETURN_IF(dl4c_cfg_set(j, "loss", dl4c_cfg_loss_json(&h->loss)));
+    if (h->from_logits)
+        DL4C_RETURN_IF(dl4c_cfg_set(j, "from_logits", json_true()));
     if (h->n_weights) {
         json_t *w = json_array();
         DL4C_RETURN_IF(dl4c_cfg_set(j, "loss_weights", w));
@@ -61,13 +80,6 @@ void dl4c_loss_head_deinit(dl4c_loss_head *h)
     dl4c_free(h->weights);
     h->weights = NULL;
     h->n_weights = 0;
-}
-
-static bool is_softmax_xent(const dl4c_loss_head *h)
-{
-    dl4c_loss_id id = h->loss.id;
-    return id == DL4C_LOSS_MCXENT || id == DL4C_LOSS_NEGATIVELOGLIKELIHOOD ||
-           id == DL4C_LOSS_SPARSE_MCXENT;
 }
 
 dl4c_status dl4c_loss_head_check_labels(const dl4c_loss_head *h,
@@ -96,9 +108,17 @@ dl4c_status dl4c_loss_head_check_labels(const dl4c_loss_head *h,
         is_softmax_xent(h) ? " (or one class index)" : "");
 }
 
-size_t dl4c_loss_head_workspace(const dl4c_loss_head *h, dl4c_dtype dt)
+/* [typed loss weights | probabilities of the logits] */
+static size_t weight_bytes(const dl4c_loss_head *h, dl4c_dtype dt)
 {
-    return (size_t)h->n_weights * dl4c_dtype_size(dt);
+    return ((size_t)h->n_weights * dl4c_dtype_size(dt) + 63) & ~(size_t)63;
+}
+
+size_t dl4c_loss_head_workspace(const dl4c_loss_head *h, dl4c_dtype dt,
+                                int64_t elems)
+{
+    return weight_bytes(h, dt) +
+           (h->from_logits ? (size_t)elems * dl4c_dtype_size(dt) : 0);
 }
 
 /* Loss arguments for the batch in c; index labels select SPARSE_MCXENT
@@ -118,6 +138,14 @@ static void make_args(const dl4c_loss_head *h, dl4c_layer_ctx *c, void *ws,
     a->rows = rows;
     a->cols = cols;
     a->pred = p->data;
+    if (h->from_logits) { /* the loss sees probabilities */
+        dl4c_activation act = dl4c_activation_default(
+            is_softmax_xent(h) ? DL4C_ACT_SOFTMAX : DL4C_ACT_SIGMOID);
+        void *probs = (char *)ws + weight_bytes(h, c->dtype);
+        c->be->act_forward(&act, c->dtype, rows, cols, p->data, probs, false,
+                           0);
+        a->pred = probs;
+    }
     a->labels = c->labels->data;
     if (h->n_weights) {
         for (int i = 0; i < h->n_weights; i++) {
@@ -155,6 +183,7 @@ void dl4c_loss_head_backward(const dl4c_loss_head *h, dl4c_layer_ctx *c,
     make_args(h, c, ws, &eff, &a);
     double scale = 1.0 / (double)a.rows;
     bool fused =
+        h->from_logits ||
         (h->act.id == DL4C_ACT_SOFTMAX && is_softmax_xent(h)) ||
         (h->act.id == DL4C_ACT_SIGMOID && h->loss.id == DL4C_LOSS_XENT);
     if (fused) {

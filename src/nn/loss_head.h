@@ -4,7 +4,10 @@
  * fused, numerically stable gradient (p - y, with weights and masks);
  * every other pair goes through the loss gradient and the activation's
  * backward pass. Labels may be given as class indices ([rows, 1]) for the
- * softmax cross-entropies, or one-hot for SPARSE_MCXENT. */
+ * softmax cross-entropies, or one-hot for SPARSE_MCXENT. With
+ * "from_logits" (Keras' flag) the layer outputs the logits themselves
+ * (activation identity) and the loss applies softmax (the cross-entropies)
+ * or sigmoid (XENT) inside, with the same fused gradient. */
 #ifndef DL4C_LOSS_HEAD_H
 #define DL4C_LOSS_HEAD_H
 
@@ -15,9 +18,10 @@ typedef struct dl4c_loss_head {
     dl4c_loss loss;
     int n_weights;   /* 0, or the output width */
     double *weights; /* per-output loss weights (owned) */
+    bool from_logits;
 } dl4c_loss_head;
 
-/* Config keys "activation", "loss" and "loss_weights". */
+/* Config keys "activation", "loss", "loss_weights" and "from_logits". */
 dl4c_status dl4c_loss_head_parse(dl4c_loss_head *h, const dl4c_layer *l,
                                  const json_t *j);
 dl4c_status dl4c_loss_head_write(const dl4c_loss_head *h, json_t *j);
@@ -31,8 +35,10 @@ dl4c_status dl4c_loss_head_check_labels(const dl4c_loss_head *h,
                                         const dl4c_layer *l,
                                         const dl4c_tensor *labels, int64_t rows,
                                         int64_t cols);
-/* Workspace bytes the head needs (typed loss weights). */
-size_t dl4c_loss_head_workspace(const dl4c_loss_head *h, dl4c_dtype dt);
+/* Workspace bytes the head needs for `elems` output values (typed loss
+ * weights, and the probabilities of logits). */
+size_t dl4c_loss_head_workspace(const dl4c_loss_head *h, dl4c_dtype dt,
+                                int64_t elems);
 
 /* Mean loss over rows of the activations in c->out. */
 double dl4c_loss_head_score(const dl4c_loss_head *h, dl4c_layer_ctx *c,

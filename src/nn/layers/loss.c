@@ -8,7 +8,8 @@ typedef struct loss_cfg {
     dl4c_loss_head head;
 } loss_cfg;
 
-static const char *const keys[] = {"activation", "loss", "loss_weights", NULL};
+static const char *const keys[] = {"activation", "loss", "loss_weights",
+                                   "from_logits", NULL};
 
 static dl4c_status parse(dl4c_layer *l, const json_t *j)
 {
@@ -47,7 +48,9 @@ static size_t grad_bytes(const dl4c_layer *l, int64_t batch, dl4c_dtype dt)
 static size_t workspace(const dl4c_layer *l, int64_t batch, dl4c_dtype dt)
 {
     const loss_cfg *c = l->cfg;
-    return grad_bytes(l, batch, dt) + dl4c_loss_head_workspace(&c->head, dt);
+    return grad_bytes(l, batch, dt) +
+           dl4c_loss_head_workspace(&c->head, dt,
+                                    batch * dl4c_shape_size(&l->out_shapes[0]));
 }
 
 static void *weights_ws(dl4c_layer_ctx *x)
@@ -101,6 +104,13 @@ static const char *const examples[] = {
     "\"activation\": \"softmax\"}}",
     "{\"input\": [3], \"layer\": {\"type\": \"Loss\", \"loss\": \"l1\", "
     "\"activation\": \"tanh\", \"loss_weights\": [0.5, 1.0, 2.0]}}",
+    "{\"input\": [3], \"layer\": {\"type\": \"Loss\", \"loss\": \"mcxent\", "
+    "\"from_logits\": true, \"loss_weights\": [0.5, 1.0, 2.0]}}",
+    "{\"input\": [2], \"layer\": {\"type\": \"Loss\", \"loss\": \"xent\", "
+    "\"from_logits\": true}}",
+    "{\"input\": [3], \"layer\": {\"type\": \"Loss\", \"loss\": \"mcxent\", "
+    "\"activation\": \"softmax\", \"from_logits\": true}, \"error\": "
+    "\"from_logits needs activation identity and loss mcxent\"}",
     NULL};
 
 const dl4c_layer_type dl4c_layer_loss = {

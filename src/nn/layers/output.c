@@ -12,8 +12,9 @@ typedef struct output_cfg {
     dl4c_loss_head head;
 } output_cfg;
 
-static const char *const keys[] = {"units",        "activation", "loss",
-                                   "loss_weights", "use_bias",   NULL};
+static const char *const keys[] = {
+    "units",    "activation",  "loss", "loss_weights",
+    "use_bias", "from_logits", NULL};
 
 static dl4c_status parse(dl4c_layer *l, const json_t *j)
 {
@@ -59,7 +60,9 @@ static size_t z_bytes(const dl4c_layer *l, int64_t batch, dl4c_dtype dt)
 static size_t workspace(const dl4c_layer *l, int64_t batch, dl4c_dtype dt)
 {
     const output_cfg *c = l->cfg;
-    return z_bytes(l, batch, dt) + dl4c_loss_head_workspace(&c->head, dt);
+    return z_bytes(l, batch, dt) +
+           dl4c_loss_head_workspace(&c->head, dt,
+                                    batch * dl4c_shape_size(&l->out_shapes[0]));
 }
 
 static void forward(dl4c_layer_ctx *x)
@@ -126,6 +129,12 @@ static const char *const examples[] = {
     "\"activation\": \"softmax\", \"loss\": \"kl_divergence\"}}",
     "{\"input\": [2, 4], \"layer\": {\"type\": \"Output\", \"units\": 3, "
     "\"activation\": \"tanh\", \"loss\": \"huber\"}}",
+    "{\"input\": [4], \"layer\": {\"type\": \"Output\", \"units\": 3, "
+    "\"activation\": \"identity\", \"loss\": \"sparse_mcxent\", "
+    "\"from_logits\": true}}",
+    "{\"input\": [4], \"layer\": {\"type\": \"Output\", \"units\": 3, "
+    "\"activation\": \"identity\", \"loss\": \"mse\", \"from_logits\": "
+    "true}, \"error\": \"not identity with mse\"}",
     NULL};
 
 const dl4c_layer_type dl4c_layer_output = {
