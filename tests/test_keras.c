@@ -234,6 +234,18 @@ static void test_frames_first(void)
     dl4c_net_free(net);
 }
 
+/* All of data/iris.csv as one batch (ds and it own it). */
+static dl4c_status iris_batch(dl4c_dataset **ds, dl4c_iterator **it,
+                              dl4c_batch *batch)
+{
+    dl4c_csv_options o = dl4c_csv_options_default();
+    o.label_from = o.label_to = 4;
+    o.num_classes = 3;
+    DL4C_RETURN_IF(dl4c_csv_load(test_source_path("data/iris.csv"), &o, ds));
+    DL4C_RETURN_IF(dl4c_iterator_create(*ds, 150, false, 1, it));
+    return dl4c_iterator_next(*it, batch);
+}
+
 static void test_iris_training(void)
 {
     dl4c_net *net = NULL, *again = NULL;
@@ -285,13 +297,8 @@ static void test_iris_training(void)
     /* training continues and the loss goes down */
     dl4c_dataset *ds = NULL;
     dl4c_iterator *it = NULL;
-    dl4c_csv_options o = dl4c_csv_options_default();
-    o.label_from = o.label_to = 4;
-    o.num_classes = 3;
-    REQUIRE_OK(dl4c_csv_load(test_source_path("data/iris.csv"), &o, &ds));
-    REQUIRE_OK(dl4c_iterator_create(ds, 150, false, 1, &it));
     dl4c_batch batch;
-    REQUIRE_OK(dl4c_iterator_next(it, &batch));
+    REQUIRE_OK(iris_batch(&ds, &it, &batch));
     /* five more full-batch steps give the losses Keras' optimizer, with
      * the state it saved, gives (make_fixtures.py computes them) */
     dl4c_tensor *losses = NULL;
@@ -351,13 +358,8 @@ static void test_loss_from_logits(void)
     CHECK(dl4c_tensor_get(y, 0) > 1.0); /* logits, not probabilities */
     dl4c_dataset *ds = NULL;
     dl4c_iterator *it = NULL;
-    dl4c_csv_options o = dl4c_csv_options_default();
-    o.label_from = o.label_to = 4;
-    o.num_classes = 3;
-    REQUIRE_OK(dl4c_csv_load(test_source_path("data/iris.csv"), &o, &ds));
-    REQUIRE_OK(dl4c_iterator_create(ds, 150, false, 1, &it));
     dl4c_batch batch;
-    REQUIRE_OK(dl4c_iterator_next(it, &batch));
+    REQUIRE_OK(iris_batch(&ds, &it, &batch));
     REQUIRE_OK(
         dl4c_npy_load(fx("iris_continue_losses.npy"), DL4C_F64, &losses));
     for (int i = 0; i < 5; i++) {
