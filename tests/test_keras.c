@@ -332,7 +332,8 @@ static void test_iris_training(void)
 /* A TF2-style model: the last Dense outputs logits, the loss is
  * SparseCategoricalCrossentropy(from_logits=True). Outputs stay logits
  * (their softmax is the softmax model's output), and five more Adam steps
- * from the saved state give the losses Keras gives. */
+ * from the saved state give the losses Keras gives; a loss weight scales
+ * the loss. */
 static void test_loss_from_logits(void)
 {
     dl4c_net *net = NULL;
@@ -367,6 +368,13 @@ static void test_loss_from_logits(void)
         REQUIRE_OK(dl4c_net_fit_batch(net, &batch, &score));
         CHECK_NEAR(score, dl4c_tensor_get(losses, i), 2e-6);
     }
+    dl4c_net_free(net);
+    /* loss_weights {"dense_2": 0.25}: the loss counts a quarter */
+    net = NULL;
+    REQUIRE_OK(dl4c_keras_import(fx("iris_weighted.h5"), NULL, &net));
+    double score = 0;
+    REQUIRE_OK(dl4c_net_fit_batch(net, &batch, &score));
+    CHECK_NEAR(score, 0.25 * dl4c_tensor_get(losses, 0), 1e-6);
     dl4c_tensor_free(losses);
     dl4c_iterator_free(it);
     dl4c_dataset_free(ds);

@@ -7,7 +7,8 @@
  * Loss layer "<name>_loss" with the identity activation appended. Forward
  * values do not change. A cross-entropy given from logits (from_logits:
  * the output is logits, the loss applies softmax or sigmoid itself) gets
- * an appended Loss layer with dl4c's from_logits.
+ * an appended Loss layer with dl4c's from_logits. loss_weights between
+ * outputs become each loss layer's loss_scale.
  * Optimizer: the Keras optimizer and its hyperparameters become the
  * updater (Keras 2 "decay" an inverse-time schedule, Keras 3 schedules
  * their dl4c counterparts, clipping the gradient clipping); what has no
@@ -99,7 +100,7 @@ static bool used_elsewhere(json_t *layers, const char *name)
 }
 
 static dl4c_status add_loss(json_t *layers, json_t *outputs, size_t i,
-                            const char *loss, bool from_logits)
+                            const char *loss, bool from_logits, double scale)
 {
     const char *ref = json_string_value(json_array_get(outputs, i));
     json_t *layer =
@@ -115,6 +116,8 @@ static dl4c_status add_loss(json_t *layers, json_t *outputs, size_t i,
                 dl4c_cfg_set(layer, "activation", json_string("identity")));
         DL4C_RETURN_IF(dl4c_cfg_set(layer, "type",
                                     json_string(dense ? "Output" : "Loss")));
+        if (scale != 1.0)
+            DL4C_RETURN_IF(dl4c_cfg_set(layer, "loss_scale", json_real(scale)));
         return dl4c_cfg_set(layer, "loss", json_string(loss));
     }
     char name[NAME_CAP];
@@ -122,9 +125,10 @@ static dl4c_status add_loss(json_t *layers, json_t *outputs, size_t i,
     for (char *p = name; *p; p++)
         if (*p == ':')
             *p = '_';
-    json_t *l = json_pack("{s:s, s:s, s:[s], s:s, s:s, s:b}", "type", "Loss",
-                          "name", name, "inputs", ref, "activation", "identity",
-                          "loss", loss, "from_logits", from_logits);
+    json_t *l =
+        json_pack("{s:s, s:s, s:[s], s:s, s:s, s:b, s:f}", "type", "Loss",
+                  "name", name, "inputs", ref, "activation", "identity", "loss",
+                  loss, "from_logits", from_logits, "loss_scale", scale);
     if (!l || json_array_append_new(layers, l) != 0 ||
         json_array_set_new(outputs, i, json_string(name)) != 0)
         return dl4c_error_set(DL4C_NOMEM, "out of memory");
@@ -164,22 +168,17 @@ static dl4c_status losses(const kx_source *src, const kx_graph *g,
                  c->name, name);
             continue;
         }
-        DL4C_RETURN_IF(
-            add_loss(layers, outputs, i, dl4c_loss_name(parsed.id), logits));
-    }
-    if (lw) {
-        bool all_one = true;
-        size_t k;
-        const char *key;
-        json_t *v;
-        if (json_is_array(lw))
-            json_array_foreach(lw, k, v) all_one &= json_number_value(v) == 1;
-        else
-            json_object_foreach((json_t *)lw, key, v) all_one &=
-                json_number_value(v) == 1;
-        if (!all_one)
-            warn(warnings, "loss_weights between outputs are not imported: "
-                           "every output's loss counts once");
+        /* Keras' loss_weights: a weight per output, by position or name */
+        const json_t *w =
+            json_is_array(lw) ? json_array_get(lw, i) : kx_get(lw, c->kname);
+        double scale = json_is_number(w) ? json_number_value(w) : 1.0;
+        if (!(scale >= 0 && scale < 1e30)) {
+            warn(warnings, "output '%s': loss weight %g ignored", c->name,
+                 scale);
+            scale = 1.0;
+        }
+        DL4C_RETURN_IF(add_loss(layers, outputs, i, dl4c_loss_name(parsed.id),
+                                logits, scale));
     }
     return DL4C_OK;
 }

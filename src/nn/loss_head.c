@@ -19,6 +19,9 @@ dl4c_status dl4c_loss_head_parse(dl4c_loss_head *h, const dl4c_layer *l,
     DL4C_RETURN_IF(dl4c_cfg_activation(l->where, j, "activation", &h->act));
     DL4C_RETURN_IF(dl4c_cfg_loss(l->where, j, "loss", &h->loss));
     DL4C_RETURN_IF(dl4c_cfg_bool(l->where, j, "from_logits", &h->from_logits));
+    h->scale = 1.0;
+    DL4C_RETURN_IF(
+        dl4c_cfg_double(l->where, j, "loss_scale", false, 0, 1e30, &h->scale));
     if (h->from_logits &&
         (h->act.id != DL4C_ACT_IDENTITY ||
          !(is_softmax_xent(h) || h->loss.id == DL4C_LOSS_XENT)))
@@ -55,6 +58,8 @@ dl4c_status dl4c_loss_head_write(const dl4c_loss_head *h, json_t *j)
     DL4C_RETURN_IF(dl4c_cfg_set(j, "loss", dl4c_cfg_loss_json(&h->loss)));
     if (h->from_logits)
         DL4C_RETURN_IF(dl4c_cfg_set(j, "from_logits", json_true()));
+    if (h->scale != 1.0)
+        DL4C_RETURN_IF(dl4c_cfg_set(j, "loss_scale", json_real(h->scale)));
     if (h->n_weights) {
         json_t *w = json_array();
         DL4C_RETURN_IF(dl4c_cfg_set(j, "loss_weights", w));
@@ -170,8 +175,10 @@ double dl4c_loss_head_score(const dl4c_loss_head *h, dl4c_layer_ctx *c,
     make_args(h, c, ws, &eff, &a);
     c->be->loss(&a, c->dtype, c->row_scores, NULL, 0.0);
     double sum = 0;
-    for (int64_t r = 0; r < a.rows; r++)
+    for (int64_t r = 0; r < a.rows; r++) {
+        c->row_scores[r] *= h->scale;
         sum += c->row_scores[r];
+    }
     return sum / (double)a.rows;
 }
 
@@ -181,7 +188,7 @@ void dl4c_loss_head_backward(const dl4c_loss_head *h, dl4c_layer_ctx *c,
     dl4c_loss eff;
     dl4c_loss_args a;
     make_args(h, c, ws, &eff, &a);
-    double scale = 1.0 / (double)a.rows;
+    double scale = h->scale / (double)a.rows;
     bool fused =
         h->from_logits ||
         (h->act.id == DL4C_ACT_SOFTMAX && is_softmax_xent(h)) ||

@@ -19,9 +19,12 @@ typedef struct dl4c_loss_head {
     int n_weights;   /* 0, or the output width */
     double *weights; /* per-output loss weights (owned) */
     bool from_logits;
+    double scale; /* "loss_scale": the loss and its gradient times this
+                     (Keras' loss_weights between a model's outputs) */
 } dl4c_loss_head;
 
-/* Config keys "activation", "loss", "loss_weights" and "from_logits". */
+/* Config keys "activation", "loss", "loss_weights", "from_logits" and
+ * "loss_scale". */
 dl4c_status dl4c_loss_head_parse(dl4c_loss_head *h, const dl4c_layer *l,
                                  const json_t *j);
 dl4c_status dl4c_loss_head_write(const dl4c_loss_head *h, json_t *j);

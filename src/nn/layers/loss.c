@@ -8,8 +8,8 @@ typedef struct loss_cfg {
     dl4c_loss_head head;
 } loss_cfg;
 
-static const char *const keys[] = {"activation", "loss", "loss_weights",
-                                   "from_logits", NULL};
+static const char *const keys[] = {"activation",  "loss",       "loss_weights",
+                                   "from_logits", "loss_scale", NULL};
 
 static dl4c_status parse(dl4c_layer *l, const json_t *j)
 {
@@ -108,6 +108,8 @@ static const char *const examples[] = {
     "\"from_logits\": true, \"loss_weights\": [0.5, 1.0, 2.0]}}",
     "{\"input\": [2], \"layer\": {\"type\": \"Loss\", \"loss\": \"xent\", "
     "\"from_logits\": true}}",
+    "{\"input\": [3], \"layer\": {\"type\": \"Loss\", \"loss\": \"mse\", "
+    "\"loss_scale\": 0.3}}",
     "{\"input\": [3], \"layer\": {\"type\": \"Loss\", \"loss\": \"mcxent\", "
     "\"activation\": \"softmax\", \"from_logits\": true}, \"error\": "
     "\"from_logits needs activation identity and loss mcxent\"}",

@@ -12,9 +12,9 @@ typedef struct output_cfg {
     dl4c_loss_head head;
 } output_cfg;
 
-static const char *const keys[] = {
-    "units",    "activation",  "loss", "loss_weights",
-    "use_bias", "from_logits", NULL};
+static const char *const keys[] = {"units",        "activation", "loss",
+                                   "loss_weights", "use_bias",   "from_logits",
+                                   "loss_scale",   NULL};
 
 static dl4c_status parse(dl4c_layer *l, const json_t *j)
 {
