@@ -460,6 +460,21 @@ static void test_bmp(void)
     CHECK(at(t, 0) == 255 && at(t, 1) == 0 && at(t, 2) == 255);
     dl4c_tensor_free(t);
 
+    /* a 52-byte (V2) header holds RGB masks only: alpha bit fields read
+     * no mask past it (this once read beyond a file that ended there) */
+    n = make_bmp(buf, 1, 1, 32, 6, NULL, 0, masks, true, px32, sizeof px32);
+    put32(buf + 14, 52);
+    put32(buf + 10, 14 + 52);
+    memmove(buf + 14 + 52, px32, sizeof px32);
+    CHECK_OK(
+        dl4c_image_load(write_bytes("v2.bmp", buf, 14 + 52 + 4), 0, &t, &info));
+    CHECK(t && info.channels == 3 && at(t, 0) == 3 && at(t, 2) == 1);
+    dl4c_tensor_free(t);
+    t = NULL;
+    CHECK_ERR(
+        dl4c_image_load(write_bytes("v2cut.bmp", buf, 14 + 52), 0, &t, NULL),
+        DL4C_FORMAT, "v2cut.bmp: BMP");
+
     /* bad input */
     n = make_bmp(buf, 2, 2, 24, 0, NULL, 0, NULL, false, px24, sizeof px24);
     CHECK_ERR(dl4c_image_load(write_bytes("t.bmp", buf, n - 4), 0, &t, NULL),

@@ -116,8 +116,10 @@ dl4c_status dl4c_bmp_decode(const unsigned char *data, size_t size,
                        "BMP: truncated color masks");
             m = data + after_header;
             after_header += 4 * (size_t)nmask;
-        } else if (hsize >= 56) {
-            nmask = 4;
+        } else {
+            /* masks inside the header: RGB from 52 bytes on, alpha from 56
+             * (a 52-byte header has no room for an alpha mask) */
+            nmask = hsize >= 56 ? 4 : 3;
         }
         mr = dl4c_load_le32(m);
         mg = dl4c_load_le32(m + 4);
