@@ -20,6 +20,31 @@ static int64_t aligned_dim(const dl4c_shape *in, int out_ndim, int d)
     return d < off ? 1 : in->dim[d - off];
 }
 
+const char *const dl4c_merge_keys[] = {NULL};
+
+dl4c_status dl4c_merge_parse(dl4c_layer *l, const json_t *j)
+{
+    (void)l;
+    (void)j;
+    return DL4C_OK;
+}
+
+dl4c_status dl4c_merge_write(const dl4c_layer *l, json_t *j)
+{
+    (void)l;
+    (void)j;
+    return DL4C_OK;
+}
+
+dl4c_status dl4c_merge_from_keras(const dl4c_keras_ctx *k, const json_t *kcfg,
+                                  json_t *out)
+{
+    (void)k;
+    (void)kcfg;
+    (void)out;
+    return DL4C_OK;
+}
+
 dl4c_status dl4c_merge_build(dl4c_layer *l, dl4c_merge_op op)
 {
     dl4c_shape out = {0};

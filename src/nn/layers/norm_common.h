@@ -79,6 +79,53 @@ size_t dl4c_merge_workspace(const dl4c_layer *l, dl4c_merge_op op,
                             int64_t batch, dl4c_dtype dt);
 void dl4c_merge_forward(dl4c_layer_ctx *x, dl4c_merge_op op);
 void dl4c_merge_backward(dl4c_layer_ctx *x, dl4c_merge_op op);
+/* The callbacks every elementwise merge shares: no config keys and
+ * nothing to translate from Keras. */
+extern const char *const dl4c_merge_keys[];
+dl4c_status dl4c_merge_parse(dl4c_layer *l, const json_t *j);
+dl4c_status dl4c_merge_write(const dl4c_layer *l, json_t *j);
+dl4c_status dl4c_merge_from_keras(const dl4c_keras_ctx *k, const json_t *kcfg,
+                                  json_t *out);
+
+/* Defines the layer type `sym` of merge `op`, named `name` as its Keras
+ * class is, with the registry's example configs `examples`: each merge
+ * layer's file is its description, its examples and this line. */
+#define DL4C_MERGE_LAYER(sym, name_, op, examples_)                            \
+    static dl4c_status sym##_build(dl4c_layer *l)                              \
+    {                                                                          \
+        return dl4c_merge_build(l, op);                                        \
+    }                                                                          \
+    static size_t sym##_workspace(const dl4c_layer *l, int64_t batch,          \
+                                  dl4c_dtype dt)                               \
+    {                                                                          \
+        return dl4c_merge_workspace(l, op, batch, dt);                         \
+    }                                                                          \
+    static void sym##_forward(dl4c_layer_ctx *x)                               \
+    {                                                                          \
+        dl4c_merge_forward(x, op);                                             \
+    }                                                                          \
+    static void sym##_backward(dl4c_layer_ctx *x)                              \
+    {                                                                          \
+        dl4c_merge_backward(x, op);                                            \
+    }                                                                          \
+    static const char *const sym##_classes[] = {name_, NULL};                  \
+    const dl4c_layer_type sym = {                                              \
+        .name = name_,                                                         \
+        .keras_class = name_,                                                  \
+        .config_size = 0,                                                      \
+        .keys = dl4c_merge_keys,                                               \
+        .parse = dl4c_merge_parse,                                             \
+        .write = dl4c_merge_write,                                             \
+        .build = sym##_build,                                                  \
+        .workspace = sym##_workspace,                                          \
+        .forward = sym##_forward,                                              \
+        .backward = sym##_backward,                                            \
+        .mask_mode = DL4C_MASK_CUSTOM,                                         \
+        .keras_classes = sym##_classes,                                        \
+        .from_keras = dl4c_merge_from_keras,                                   \
+        .examples = examples_,                                                 \
+    }
+
 /* Mask of an elementwise merge (also used by Merge): AND of the masks of
  * inputs whose rank is the output's. */
 bool dl4c_merge_has_mask(const dl4c_layer *l);
