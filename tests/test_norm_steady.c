@@ -16,56 +16,7 @@ static void test_no_malloc_in_steady_state(void)
     TEST_SKIP("allocation counting is not possible under AddressSanitizer");
 }
 #else
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-
-static volatile long allocations;
-
-void *malloc(size_t n);
-void *calloc(size_t n, size_t s);
-void *realloc(void *p, size_t n);
-void *aligned_alloc(size_t a, size_t n);
-int posix_memalign(void **p, size_t a, size_t n);
-void free(void *p);
-
-void *malloc(size_t n)
-{
-    allocations++;
-    return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t s)
-{
-    allocations++;
-    return __libc_calloc(n, s);
-}
-
-void *realloc(void *p, size_t n)
-{
-    allocations++;
-    return __libc_realloc(p, n);
-}
-
-void *aligned_alloc(size_t a, size_t n)
-{
-    allocations++;
-    return __libc_memalign(a, n);
-}
-
-int posix_memalign(void **p, size_t a, size_t n)
-{
-    allocations++;
-    *p = __libc_memalign(a, n);
-    return *p ? 0 : 12;
-}
-
-void free(void *p)
-{
-    __libc_free(p);
-}
+#include "count_alloc.h"
 
 static const char *const cfg =
     "{\"seed\": 3, \"inputs\": [{\"name\": \"x\", \"shape\": [6, 8]}],"
