@@ -150,7 +150,7 @@ static dl4c_status build(dl4c_layer *l)
 {
     convlstm_cfg *c = l->cfg;
     dl4c_rnn_cfg *r = &c->rnn;
-    char a[96], b[96];
+    char a[96];
     r->gates = 4;
     r->n_states = 2;
     const int64_t F = r->units;
@@ -215,15 +215,7 @@ static dl4c_status build(dl4c_layer *l)
     r->steps = c->T;
     r->features = c->K1;
     dl4c_shape st = {.ndim = 3, .dim = {g->out[1], g->out[2], F}};
-    for (int k = 1; k < l->n_inputs; k++)
-        if (!dl4c_shape_equal(&l->in_shapes[k], &st))
-            return dl4c_layer_error(
-                l, DL4C_SHAPE, "initial state %d must be %s, got %s", k,
-                dl4c_layer_shape_text(&st, a, sizeof a),
-                dl4c_layer_shape_text(&l->in_shapes[k], b, sizeof b));
-    if (r->act.id == DL4C_ACT_RRELU || r->rec_act.id == DL4C_ACT_RRELU)
-        return dl4c_layer_error(l, DL4C_UNSUPPORTED,
-                                "rrelu is not available in recurrent layers");
+    DL4C_RETURN_IF(dl4c_rnn_check_inputs(l, r, &st));
     if (r->return_sequences) {
         l->out_shapes[0] =
             (dl4c_shape){.ndim = 4, .dim = {c->T, g->out[1], g->out[2], F}};

@@ -57,6 +57,10 @@ size_t dl4c_rnn_state_size(const dl4c_layer *l, int64_t batch, dl4c_dtype dt);
  * [rows, units] state gradients and recurrent dropout mask by r0 * units
  * (es bytes per element). Views that are NULL stay NULL. */
 void dl4c_rnn_step_shift(dl4c_rnn_step *s, int64_t r0, size_t es);
+/* Initial-state inputs (inputs 1...) must have the shape `state`; RReLU
+ * has no recurrent form. Errors name the layer and both shapes. */
+dl4c_status dl4c_rnn_check_inputs(const dl4c_layer *l, const dl4c_rnn_cfg *c,
+                                  const dl4c_shape *state);
 void dl4c_rnn_forward(dl4c_layer_ctx *x);
 void dl4c_rnn_backward(dl4c_layer_ctx *x);
 

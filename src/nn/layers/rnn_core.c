@@ -92,10 +92,26 @@ dl4c_status dl4c_rnn_write(const dl4c_layer *l, json_t *j)
     return dl4c_cfg_set(j, "recurrent_init", dl4c_cfg_init_json(&c->rec_init));
 }
 
+dl4c_status dl4c_rnn_check_inputs(const dl4c_layer *l, const dl4c_rnn_cfg *c,
+                                  const dl4c_shape *state)
+{
+    char a[96], b[96];
+    for (int k = 1; k < l->n_inputs; k++)
+        if (!dl4c_shape_equal(&l->in_shapes[k], state))
+            return dl4c_layer_error(
+                l, DL4C_SHAPE, "initial state %d must be %s, got %s", k,
+                dl4c_layer_shape_text(state, a, sizeof a),
+                dl4c_layer_shape_text(&l->in_shapes[k], b, sizeof b));
+    if (c->act.id == DL4C_ACT_RRELU || c->rec_act.id == DL4C_ACT_RRELU)
+        return dl4c_layer_error(l, DL4C_UNSUPPORTED,
+                                "rrelu is not available in recurrent layers");
+    return DL4C_OK;
+}
+
 dl4c_status dl4c_rnn_build(dl4c_layer *l)
 {
     dl4c_rnn_cfg *c = l->cfg;
-    char a[96], b[96];
+    char a[96];
     c->gates = gates_of[c->kind];
     c->n_states = states_of[c->kind];
     if (l->n_inputs != 1 && l->n_inputs != 1 + c->n_states)
@@ -113,15 +129,7 @@ dl4c_status dl4c_rnn_build(dl4c_layer *l)
     c->features = in->dim[1];
     const int64_t U = c->units, GU = c->gates * U;
     dl4c_shape st = {.ndim = 1, .dim = {U}};
-    for (int k = 1; k < l->n_inputs; k++)
-        if (!dl4c_shape_equal(&l->in_shapes[k], &st))
-            return dl4c_layer_error(
-                l, DL4C_SHAPE, "initial state %d must be %s, got %s", k,
-                dl4c_layer_shape_text(&st, a, sizeof a),
-                dl4c_layer_shape_text(&l->in_shapes[k], b, sizeof b));
-    if (c->act.id == DL4C_ACT_RRELU || c->rec_act.id == DL4C_ACT_RRELU)
-        return dl4c_layer_error(l, DL4C_UNSUPPORTED,
-                                "rrelu is not available in recurrent layers");
+    DL4C_RETURN_IF(dl4c_rnn_check_inputs(l, c, &st));
     l->out_shapes[0] = c->return_sequences
                            ? (dl4c_shape){.ndim = 2, .dim = {c->steps, U}}
                            : st;
